@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TownEntry, TownStore } from '../../model/townStore';
+import { planAgent } from '../../town/agentPlan';
+import { planReport } from './planReportDoc';
+import { renderPlanReport } from '../../town/planReport';
+import { gtRole } from '../../town/roles';
+import { agentsJsonPath, townSettingsPath } from '../../town/settingsFiles';
+import { pickRole } from '../pickRole';
+import type { ReadonlyDocs } from '../readonlyDocs';
+
+export interface CommandContext {
+  store: TownStore;
+  docs: ReadonlyDocs;
+  log: vscode.LogOutputChannel;
+  /** Re-runs discovery (after the setting or the folders changed). */
+  rediscover(): void;
+}
+
+/** The active town, or a message saying how to point the extension at one. */
+export function requireTown(ctx: CommandContext): TownEntry | undefined {
+  const town = ctx.store.active;
+  if (!town) {
+    void vscode.window.showWarningMessage('No Gas Town found in this workspace. Open a town folder (one with mayor/town.json) or set "gastown.townRoot".', 'Select Town').then((pick) => {
+      if (pick) {
+        void vscode.commands.executeCommand('gastown.selectTown');
+      }
+    });
+  }
+  return town;
+}
+
+export async function selectTown(ctx: CommandContext): Promise<void> {
+  type Item = vscode.QuickPickItem & { root?: string };
+  const items: Item[] = ctx.store.towns.map((t) => ({ label: t.layout.name, description: t.location.root, detail: `found by ${t.location.foundBy}`, root: t.location.root }));
+  items.push({ label: '$(folder-opened) Browse for a town folder…' });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Gas Town: Select Town' });
+  if (!pick) {
+    return;
+  }
+  if (pick.root) {
+    ctx.store.setActive(pick.root);
+    return;
+  }
+  const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as town' });
+  const folder = chosen?.[0]?.fsPath;
+  if (!folder) {
+    return;
+  }
+  if (!fs.existsSync(path.join(folder, 'mayor'))) {
+    void vscode.window.showWarningMessage(`${folder} has no mayor/ folder, so it is not a Gas Town root. Create one with \`gt install ${folder}\`.`);
+    return;
+  }
+  await vscode.workspace.getConfiguration('gastown').update('townRoot', folder, vscode.ConfigurationTarget.Global);
+  ctx.rediscover();
+  ctx.store.setActive(folder);
+}
+
+/** Opens a JSON settings file; a missing one is created (after asking) with the smallest content gt accepts. */
+async function openOrCreate(file: string, seed: object): Promise<void> {
+  if (!fs.existsSync(file)) {
+    const create = 'Create';
+    const pick = await vscode.window.showInformationMessage(`${file} does not exist yet.`, { modal: true }, create);
+    if (pick !== create) {
+      return;
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // 'wx' never replaces a file that appeared meanwhile.
+    fs.writeFileSync(file, JSON.stringify(seed, null, 2) + '\n', { flag: 'wx' });
+  }
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+}
+
+export async function openTownSettings(ctx: CommandContext): Promise<void> {
+  const town = requireTown(ctx);
+  if (town) {
+    await openOrCreate(townSettingsPath(town.location.root), { type: 'town-settings', version: 1 });
+  }
+}
+
+export async function openAgentRegistry(ctx: CommandContext): Promise<void> {
+  const town = requireTown(ctx);
+  if (!town) {
+    return;
+  }
+  type Item = vscode.QuickPickItem & { file: string };
+  const items: Item[] = [
+    { label: 'Town agent registry', description: 'settings/agents.json', file: agentsJsonPath(town.location.root) },
+    ...town.layout.rigs.map((r) => ({ label: `Rig ${r.name} agent registry`, description: `${r.name}/settings/agents.json`, file: agentsJsonPath(r.dir) })),
+  ];
+  const pick = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Gas Town: Open Agent Registry' });
+  if (pick) {
+    await openOrCreate(pick.file, { version: 1, agents: {} });
+  }
+}
+
+export async function showResolvedAgent(ctx: CommandContext): Promise<void> {
+  const town = requireTown(ctx);
+  if (!town) {
+    return;
+  }
+  const role = await pickRole(town, 'Gas Town: Show Resolved Agent for Role');
+  if (!role) {
+    return;
+  }
+  const prefix = town.layout.rigs.find((r) => r.name === role.rig)?.prefix;
+  const plan = planAgent(role, { builtins: ctx.store.builtins.presets, prefix });
+  ctx.log.info(`resolved ${gtRole(role)} → ${plan.resolved.name} (${plan.resolved.step})`);
+  await ctx.docs.open(planReport(role), renderPlanReport(plan));
+}
