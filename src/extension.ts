@@ -65,19 +65,19 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     own(vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeProvider() }));
   }
 
-  const handlers: Record<string, () => unknown> = {
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
     [COMMANDS.selectTown]: () => townCommands.selectTown(ctx),
     [COMMANDS.openTownSettings]: () => townCommands.openTownSettings(ctx),
     [COMMANDS.openAgentRegistry]: () => townCommands.openAgentRegistry(ctx),
-    [COMMANDS.showResolvedAgent]: () => townCommands.showResolvedAgent(ctx),
+    [COMMANDS.showResolvedAgent]: (arg) => townCommands.showResolvedAgent(ctx, arg),
     [COMMANDS.refresh]: () => rediscover(),
     [COMMANDS.showLog]: () => log.show(),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     own(
-      vscode.commands.registerCommand(id, async () => {
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          await handler();
+          await handler(...args);
         } catch (err) {
           log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
           void vscode.window.showErrorMessage(`Gas Town: ${(err as Error).message}`);

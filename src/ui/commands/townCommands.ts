@@ -5,9 +5,9 @@ import type { TownEntry, TownStore } from '../../model/townStore';
 import { planAgent } from '../../town/agentPlan';
 import { planReport } from './planReportDoc';
 import { renderPlanReport } from '../../town/planReport';
-import { gtRole } from '../../town/roles';
+import { gtRole, RoleHome } from '../../town/roles';
 import { agentsJsonPath, townSettingsPath } from '../../town/settingsFiles';
-import { pickRole } from '../pickRole';
+import { allRoles, pickRole } from '../pickRole';
 import type { ReadonlyDocs } from '../readonlyDocs';
 
 export interface CommandContext {
@@ -95,12 +95,23 @@ export async function openAgentRegistry(ctx: CommandContext): Promise<void> {
   }
 }
 
-export async function showResolvedAgent(ctx: CommandContext): Promise<void> {
+/** A role given by a tree item (`{ role }`) or a role home path; else the user picks one. */
+export function roleFromArg(town: TownEntry, arg: unknown): RoleHome | undefined {
+  if (typeof arg === 'object' && arg !== null && 'role' in arg) {
+    return (arg as { role: RoleHome }).role;
+  }
+  if (typeof arg === 'string') {
+    return allRoles(town).find((r) => r.dir === arg || gtRole(r) === arg);
+  }
+  return undefined;
+}
+
+export async function showResolvedAgent(ctx: CommandContext, arg?: unknown): Promise<void> {
   const town = requireTown(ctx);
   if (!town) {
     return;
   }
-  const role = await pickRole(town, 'Gas Town: Show Resolved Agent for Role');
+  const role = roleFromArg(town, arg) ?? (await pickRole(town, 'Gas Town: Show Resolved Agent for Role'));
   if (!role) {
     return;
   }

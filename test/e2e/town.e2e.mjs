@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { clickActivityBar, runCommand, screenshot, treeItemLabels, waitForTreeItem } from '../harness/ui.mjs';
+
+export const suite = {
+  name: 'Town view (UI)',
+  tests: [
+    {
+      name: 'the Gas Town container opens from the activity bar',
+      async run(page) {
+        await clickActivityBar(page, 'Gas Town');
+        await page.locator('.pane-header', { hasText: 'Town' }).first().waitFor({ state: 'visible', timeout: 15000 });
+        await screenshot(page, 'ui-gastown-container');
+      },
+    },
+    {
+      name: 'the Town view shows the demo rig and its roles',
+      async run(page) {
+        await waitForTreeItem(page, 'Town', 'demo');
+        const labels = await treeItemLabels(page, 'Town');
+        for (const want of ['mayor', 'deacon', 'demo', 'witness', 'refinery', 'crew', 'polecats']) {
+          assert.ok(labels.includes(want), `"${want}" not in the Town view: ${labels.join(', ')}`);
+        }
+        await screenshot(page, 'ui-town-view');
+      },
+    },
+    {
+      name: 'Show Resolved Agent for Role runs from the palette',
+      async run(page) {
+        await runCommand(page, 'Gas Town: Show Resolved Agent for Role');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 10000 });
+        await input.fill('deacon');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'deacon' }).first().waitFor({ timeout: 10000 });
+        await page.keyboard.press('Enter');
+        const editor = page.locator('.editor-instance .view-lines').first();
+        await editor.waitFor({ state: 'visible', timeout: 15000 });
+        await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent?.includes('deacon → claude'), null, { timeout: 15000 });
+        await screenshot(page, 'ui-resolved-agent');
+      },
+    },
+  ],
+};

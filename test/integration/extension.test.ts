@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { GasTownApi } from '../../src/extension';
+
+const EXT_ID = 'gastown-vscode.gastown-vscode';
+
+/** The demo town the harness opened (GT_ROOT given through the extension host's environment). */
+function townRoot(): string {
+  const root = process.env.GASTOWN_TEST_TOWN;
+  assert.ok(root, 'GASTOWN_TEST_TOWN is not set: run this suite through test/harness');
+  return root;
+}
+
+async function api(): Promise<GasTownApi> {
+  const ext = vscode.extensions.getExtension<GasTownApi>(EXT_ID);
+  assert.ok(ext, `${EXT_ID} is not installed in this extension host`);
+  return ext.activate();
+}
+
+function screenshot(name: string): void {
+  // The harness takes a screenshot of the workbench when it sees this line.
+  console.log(`HARNESS_SCREENSHOT:${name}`);
+}
+
+describe('Gas Town extension in a real VS Code', () => {
+  it('activates in the demo town', async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    assert.ok(ext);
+    await api();
+    assert.equal(ext.isActive, true);
+  });
+
+  it('the Town view data lists the demo rig and its role homes', async () => {
+    const { store } = await api();
+    const town = store.active;
+    assert.ok(town, 'no town found');
+    assert.equal(town.location.root, townRoot());
+    const rigs = town.layout.rigs.map((r) => r.name);
+    assert.ok(rigs.includes('demo'), `rigs: ${rigs.join(',')}`);
+    const demo = town.layout.rigs.find((r) => r.name === 'demo');
+    const kinds = new Set(demo?.roles.map((r) => r.kind));
+    for (const k of ['witness', 'refinery', 'crew', 'polecat']) {
+      assert.ok(kinds.has(k as never), `demo has no ${k} home: ${[...kinds].join(',')}`);
+    }
+    for (const r of demo?.roles ?? []) {
+      assert.ok(fs.existsSync(r.dir) || r.kind === 'refinery' || r.kind === 'polecat', `${r.dir} missing`);
+    }
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
+    screenshot('town-view');
+  });
+
+  it('every contributed command is registered, and every registered gastown command is contributed', async () => {
+    const { commandIds } = await api();
+    const manifest = vscode.extensions.getExtension(EXT_ID)?.packageJSON as { contributes: { commands: { command: string }[] } };
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('gastown.') && !c.startsWith('gastown.town') && !/^gastown\.(beads|mail|convoys)\./.test(c));
+    assert.deepEqual([...new Set(registered)].sort(), contributed);
+    assert.deepEqual([...commandIds].sort(), contributed);
+  });
+
+  async function resolvedReport(roleDir: string): Promise<string> {
+    await vscode.commands.executeCommand('gastown.showResolvedAgent', roleDir);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'no editor opened');
+    assert.equal(editor.document.uri.scheme, 'gastown');
+    return editor.document.getText();
+  }
+
+  it('Show Resolved Agent: the test agent for the roles configured to use it', async () => {
+    const { store } = await api();
+    const demo = store.active?.layout.rigs.find((r) => r.name === 'demo');
+    const crew = demo?.roles.find((r) => r.kind === 'crew');
+    assert.ok(crew, 'no crew member in the demo rig');
+    const text = await resolvedReport(crew.dir);
+    assert.match(text, /→ testagent/);
+    assert.match(text, /town's `role_agents` names an agent for this role \(`role_agents\.crew`\)/);
+    assert.match(text, new RegExp(`GT_ROLE=demo/crew/${crew.name}`));
+    assert.match(text, /test-agent\.mjs/);
+    screenshot('resolved-agent-crew');
+  });
+
+  it('Show Resolved Agent: claude for the roles left on the default', async () => {
+    const text = await resolvedReport(path.join(townRoot(), 'deacon'));
+    assert.match(text, /# deacon → claude/);
+    assert.match(text, /"claude",\s+"--dangerously-skip-permissions"/);
+  });
+});
