@@ -1,19 +1,28 @@
 import * as vscode from 'vscode';
+import { GtClient } from './cli/gtClient';
 import { disposeAll, IDisposable } from './common/lifecycle';
+import { AgentStatusStore } from './model/agentStatusStore';
 import { TownStore } from './model/townStore';
+import { expandPath } from './town/paths';
 import { collectTownProblems } from './town/townProblems';
+import * as agentCommands from './ui/commands/agentCommands';
+import type { AgentCommandContext } from './ui/commands/agentCommands';
 import * as townCommands from './ui/commands/townCommands';
-import type { CommandContext } from './ui/commands/townCommands';
 import { EmptyTreeProvider } from './ui/emptyTree';
-import { COMMANDS, CONTEXT, VIEWS } from './ui/ids';
+import { COMMANDS, CONTEXT, TERMINAL_PROFILE, VIEWS } from './ui/ids';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { SettingsDiagnostics } from './ui/settingsDiagnostics';
+import { StatusRefresher } from './ui/statusRefresher';
+import { AgentTerminalProfile } from './ui/terminals/agentProfile';
+import { HostSetting, SessionManager } from './ui/terminals/sessionManager';
 import { TownWatcher } from './ui/townWatcher';
 import { TownTreeProvider } from './ui/views/townTree';
 
 /** What the extension exposes to its own integration tests (and nothing else relies on it). */
 export interface GasTownApi {
   store: TownStore;
+  sessions: SessionManager;
+  status: AgentStatusStore;
   commandIds: string[];
 }
 
@@ -23,21 +32,31 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     context.subscriptions.push(d);
     return d;
   };
+  const config = () => vscode.workspace.getConfiguration('gastown');
+  const bin = (key: string, fallback: string) => expandPath(config().get<string>(key) || fallback);
   const log = own(vscode.window.createOutputChannel('Gas Town', { log: true }));
   const store = own(new TownStore(context.asAbsolutePath('presets')));
+  const gt = new GtClient(() => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd'), tmux: bin('tmuxPath', 'tmux') }), log);
+  const status = own(new AgentStatusStore((root) => gt.status(root)));
+  const sessions = own(new SessionManager(store, status, gt, log, () => config().get<HostSetting>('agents.host') ?? 'auto'));
   const docs = own(new ReadonlyDocs());
   const diagnostics = own(new SettingsDiagnostics(log));
   const watchers: IDisposable[] = [];
   own({ dispose: () => disposeAll(watchers) });
+  own({ dispose: () => agentCommands.disposeExecChannels() });
 
   const showProblems = (): void => {
     diagnostics.show([...store.builtins.problems, ...store.towns.flatMap((t) => collectTownProblems(t.layout))]);
   };
 
+  const townTree = own(new TownTreeProvider(store, sessions, status));
+  const townView = own(vscode.window.createTreeView(VIEWS.town, { treeDataProvider: townTree, showCollapseAll: true }));
+  const refresher = own(new StatusRefresher(store, status, sessions, townView, vscode.workspace.isTrusted));
+
   const rediscover = (): void => {
     void vscode.commands.executeCommand('setContext', CONTEXT.loading, true);
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    const townRootSetting = vscode.workspace.getConfiguration('gastown').get<string>('townRoot');
+    const townRootSetting = config().get<string>('townRoot');
     store.discover({ folders, env: process.env, townRootSetting });
     disposeAll(watchers);
     for (const town of store.towns) {
@@ -54,39 +73,55 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
       log.info('no Gas Town found for this workspace');
     }
     showProblems();
+    refresher.watchTowns();
     void vscode.commands.executeCommand('setContext', CONTEXT.townFound, store.towns.length > 0);
     void vscode.commands.executeCommand('setContext', CONTEXT.loading, false);
   };
 
-  const ctx: CommandContext = { store, docs, log, rediscover };
-  const town = own(new TownTreeProvider(store));
-  own(vscode.window.createTreeView(VIEWS.town, { treeDataProvider: town, showCollapseAll: true }));
   for (const id of [VIEWS.beads, VIEWS.mail, VIEWS.convoys]) {
     own(vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeProvider() }));
   }
 
+  const ctx: AgentCommandContext = { store, docs, log, rediscover, sessions, gt, status, trusted: () => vscode.workspace.isTrusted };
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     [COMMANDS.selectTown]: () => townCommands.selectTown(ctx),
     [COMMANDS.openTownSettings]: () => townCommands.openTownSettings(ctx),
     [COMMANDS.openAgentRegistry]: () => townCommands.openAgentRegistry(ctx),
     [COMMANDS.showResolvedAgent]: (arg) => townCommands.showResolvedAgent(ctx, arg),
-    [COMMANDS.refresh]: () => rediscover(),
+    [COMMANDS.refresh]: () => {
+      rediscover();
+      refresher.refreshNow();
+    },
     [COMMANDS.showLog]: () => log.show(),
+    [COMMANDS.startAgent]: (arg) => agentCommands.startAgent(ctx, arg),
+    [COMMANDS.attachAgent]: (arg) => agentCommands.attachAgent(ctx, arg),
+    [COMMANDS.stopAgent]: (arg) => agentCommands.stopAgent(ctx, arg),
+    [COMMANDS.restartAgent]: (arg) => agentCommands.restartAgent(ctx, arg),
+    [COMMANDS.resumeAgent]: (arg) => agentCommands.resumeAgent(ctx, arg),
+    [COMMANDS.nudgeAgent]: (arg, text) => agentCommands.nudgeAgent(ctx, arg, text),
+    [COMMANDS.slingWork]: (arg, given) => agentCommands.slingWork(ctx, arg, given as agentCommands.SlingArgs | undefined),
+    [COMMANDS.primeRole]: (arg) => agentCommands.primeRole(ctx, arg),
+    [COMMANDS.runNonInteractive]: (arg, prompt) => agentCommands.runNonInteractive(ctx, arg, prompt),
+    [COMMANDS.showAgentEnv]: (arg) => agentCommands.showAgentEnv(ctx, arg),
+    [COMMANDS.showAgentTerminal]: (arg) => agentCommands.showAgentTerminal(ctx, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     own(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          await handler(...args);
+          return await handler(...args);
         } catch (err) {
           log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
           void vscode.window.showErrorMessage(`Gas Town: ${(err as Error).message}`);
+          return undefined;
         }
       }),
     );
   }
+  own(vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, new AgentTerminalProfile(store, sessions)));
 
   own(vscode.workspace.onDidChangeWorkspaceFolders(() => rediscover()));
+  own(vscode.workspace.onDidGrantWorkspaceTrust(() => refresher.setTrusted(true)));
   own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('gastown.townRoot')) {
@@ -96,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, commandIds: Object.keys(handlers) };
+  return { store, sessions, status, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { z } from 'zod';
 
 export type CliErrorKind = 'not-found' | 'not-initialized' | 'timeout' | 'cancelled' | 'cli-error' | 'bad-output';
@@ -124,4 +124,24 @@ export function parseCliJson<T>(stdout: string, schema: z.ZodType<T>, command: s
     throw new CliError('bad-output', `${command} printed JSON of an unexpected shape (${first?.path.join('.') || 'root'}: ${first?.message})`, command);
   }
   return parsed.data;
+}
+
+/** Streams a long-running program's output (the non-interactive agent run); same rules: no shell, a timeout, cancellation. */
+export function runStreaming(argv: readonly string[], opts: RunOptions, onData: (chunk: string) => void, log?: CliLogger): Promise<number> {
+  const started = Date.now();
+  const shown = display(argv[0], argv.slice(1));
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, signal: opts.signal, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    child.on('error', (err) => {
+      onData(`\n${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `${argv[0]} was not found on PATH` : err.message}\n`);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      log?.info(`${shown} → ${code ?? 'killed'} in ${Date.now() - started} ms`);
+      resolve(code ?? 1);
+    });
+  });
 }

@@ -7,7 +7,20 @@ export const COMMANDS = {
   showResolvedAgent: 'gastown.showResolvedAgent',
   refresh: 'gastown.refresh',
   showLog: 'gastown.showLog',
+  startAgent: 'gastown.startAgent',
+  attachAgent: 'gastown.attachAgent',
+  stopAgent: 'gastown.stopAgent',
+  restartAgent: 'gastown.restartAgent',
+  resumeAgent: 'gastown.resumeAgent',
+  nudgeAgent: 'gastown.nudgeAgent',
+  slingWork: 'gastown.slingWork',
+  primeRole: 'gastown.primeRole',
+  runNonInteractive: 'gastown.runNonInteractive',
+  showAgentEnv: 'gastown.showAgentEnv',
+  showAgentTerminal: 'gastown.showAgentTerminal',
 } as const;
+
+export const TERMINAL_PROFILE = 'gastown.agentTerminal';
 
 export const VIEWS = {
   town: 'gastown.town',

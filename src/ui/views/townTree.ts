@@ -1,14 +1,25 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../common/lifecycle';
+import type { AgentRuntime } from '../../cli/gtSchemas';
+import type { AgentStatusStore } from '../../model/agentStatusStore';
 import type { TownEntry, TownStore } from '../../model/townStore';
 import type { RigLayout } from '../../town/layout';
-import { gtRole, RoleHome, RoleKind } from '../../town/roles';
+import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../town/roles';
+import type { AgentSession } from '../terminals/agentSession';
+import { isRunning, stateLabel } from '../terminals/agentSession';
 
 export type TownNode =
   | { type: 'town'; town: TownEntry }
   | { type: 'rig'; town: TownEntry; rig: RigLayout }
   | { type: 'group'; town: TownEntry; rig: RigLayout; kind: 'crew' | 'polecat'; roles: RoleHome[] }
-  | { type: 'role'; town: TownEntry; role: RoleHome };
+  | { type: 'role'; town: TownEntry; role: RoleHome }
+  | { type: 'agent'; town: TownEntry; role: RoleHome; session?: AgentSession; runtime?: AgentRuntime };
+
+/** What the tree needs from the session layer (kept narrow so the tree does not own sessions). */
+export interface SessionLookup {
+  get(home: RoleHome): AgentSession | undefined;
+  readonly onDidChange: vscode.Event<RoleHome | undefined>;
+}
 
 /** Icon and colour per role, so a role is recognisable at a glance in the tree and the terminal tabs. */
 export const ROLE_STYLE: Record<RoleKind, { icon: string; color: string }> = {
@@ -31,9 +42,30 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly changed = this.register(new vscode.EventEmitter<TownNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly store: TownStore) {
+  constructor(
+    private readonly store: TownStore,
+    private readonly sessions: SessionLookup,
+    private readonly status: AgentStatusStore,
+  ) {
     super();
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
+    this.register(sessions.onDidChange(() => this.changed.fire(undefined)));
+    this.register(status.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  private runtime(town: TownEntry, role: RoleHome): AgentRuntime | undefined {
+    const prefix = town.layout.rigs.find((r) => r.name === role.rig)?.prefix;
+    return this.status.agent(town.location.root, tmuxSessionName(role, prefix), mailAddress(role));
+  }
+
+  /** The agent of a role, when one runs (in a terminal of ours, or in gt's tmux). */
+  private agentNode(town: TownEntry, role: RoleHome): TownNode | undefined {
+    const session = this.sessions.get(role);
+    const runtime = this.runtime(town, role);
+    if ((session && session.state.kind !== 'stopped') || runtime?.running) {
+      return { type: 'agent', town, role, session, runtime };
+    }
+    return undefined;
   }
 
   getChildren(node?: TownNode): TownNode[] {
@@ -57,7 +89,11 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'group':
         return node.roles.map((role) => ({ type: 'role', town: node.town, role }));
-      case 'role':
+      case 'role': {
+        const agent = this.agentNode(node.town, node.role);
+        return agent ? [agent] : [];
+      }
+      case 'agent':
         return [];
     }
   }
@@ -95,14 +131,53 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'role': {
         const style = ROLE_STYLE[node.role.kind];
-        const item = new vscode.TreeItem(roleLabelShort(node.role), C.None);
+        const agent = this.agentNode(node.town, node.role);
+        const item = new vscode.TreeItem(roleLabelShort(node.role), agent ? C.Expanded : C.None);
         item.id = `role:${node.role.dir}`;
-        item.description = node.role.kind === 'crew' || node.role.kind === 'polecat' ? node.role.kind : undefined;
+        item.description = agent ? undefined : 'stopped';
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
-        item.contextValue = `role:${node.role.kind}`;
+        item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}`;
         item.tooltip = `${gtRole(node.role)}\n${node.role.dir}`;
         return item;
       }
+      case 'agent':
+        return this.agentItem(node);
     }
   }
+
+  private agentItem(node: Extract<TownNode, { type: 'agent' }>): vscode.TreeItem {
+    const { session, runtime } = node;
+    const host = session?.host ?? 'tmux';
+    const state = session ? session.state : ({ kind: 'detached' } as const);
+    const agentName = session?.plan.resolved.name ?? (typeof runtime?.agent_info === 'string' ? runtime.agent_info : undefined) ?? 'agent';
+    const item = new vscode.TreeItem(agentName, vscode.TreeItemCollapsibleState.None);
+    item.id = `agent:${node.role.dir}`;
+    const parts = [host, stateLabel(state)];
+    if (runtime?.hook_bead) {
+      parts.push(`hook ${runtime.hook_bead}`);
+    }
+    if (runtime?.unread_mail) {
+      parts.push(`${runtime.unread_mail} unread`);
+    }
+    item.description = parts.join(' · ');
+    const icon =
+      state.kind === 'ready' ? 'pass-filled' : state.kind === 'busy' ? 'loading~spin' : state.kind === 'starting' ? 'sync~spin' : state.kind === 'exited' ? (state.code ? 'error' : 'circle-slash') : state.kind === 'detached' ? 'debug-disconnect' : 'circle-outline';
+    const color = state.kind === 'ready' ? 'testing.iconPassed' : state.kind === 'exited' && state.code ? 'testing.iconFailed' : 'foreground';
+    item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+    const attached = session?.terminal ? 'attached' : 'detached';
+    item.contextValue = `agent:${host}:${isRunning(state) ? 'running' : 'ended'}:${attached}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${gtRole(node.role)}** runs **${agentName}** (${host})\n\n`);
+    md.appendMarkdown(`State: ${stateLabel(state)}\n\n`);
+    if (runtime?.hook_bead) {
+      md.appendMarkdown(`Hooked: \`${runtime.hook_bead}\` ${runtime.work_title ?? ''}\n\n`);
+    }
+    md.appendMarkdown(`Unread mail: ${runtime?.unread_mail ?? 0}`);
+    item.tooltip = md;
+    if (session?.terminal) {
+      item.command = { command: 'gastown.showAgentTerminal', title: 'Show Terminal', arguments: [node] };
+    }
+    return item;
+  }
 }
+

@@ -1,0 +1,126 @@
+import type { RoleHome } from '../town/roles';
+import { beadListSchema, Bead, hookStatusSchema, HookStatus, townStatusSchema, TownStatus } from './gtSchemas';
+import { CliLogger, parseCliJson, runCli, RunResult } from './runner';
+
+export interface Binaries {
+  gt: string;
+  bd: string;
+  tmux: string;
+}
+
+/** gt's start and stop verbs per role (tmux host): gt owns the session; the extension only attaches. */
+function lifecycleArgs(verb: 'start' | 'stop', home: RoleHome): string[] {
+  switch (home.kind) {
+    case 'mayor':
+    case 'deacon':
+      return [home.kind, verb];
+    case 'witness':
+    case 'refinery':
+      return [home.kind, verb, home.rig ?? ''];
+    case 'crew':
+      return ['crew', verb, home.rig ?? '', home.name ?? ''];
+    case 'polecat':
+      return ['session', verb, `${home.rig}/${home.name}`];
+    case 'boot':
+      return ['boot', verb];
+    case 'dog':
+      return ['dog', verb, home.name ?? ''];
+  }
+}
+
+/** Typed calls to gt, tmux and bd; every one goes through runCli (no shell, timeout, logged). */
+export class GtClient {
+  constructor(
+    private readonly bins: () => Binaries,
+    private readonly log?: CliLogger,
+  ) {}
+
+  private gt(args: string[], cwd: string, env?: Record<string, string>, timeoutMs = 30_000, signal?: AbortSignal): Promise<RunResult> {
+    return runCli(this.bins().gt, args, { cwd, env, timeoutMs, signal }, this.log);
+  }
+
+  /** Any other gt verb, in the town. */
+  run(args: string[], townRoot: string, timeoutMs = 120_000): Promise<RunResult> {
+    return this.gt(args, townRoot, undefined, timeoutMs);
+  }
+
+  async status(townRoot: string, signal?: AbortSignal): Promise<TownStatus> {
+    const r = await this.gt(['status', '--json'], townRoot, undefined, 30_000, signal);
+    return parseCliJson(r.stdout, townStatusSchema, 'gt status --json');
+  }
+
+  async hookStatus(townRoot: string, target: string): Promise<HookStatus> {
+    const r = await this.gt(['hook', 'status', target, '--json'], townRoot);
+    return parseCliJson(r.stdout, hookStatusSchema, 'gt hook status --json');
+  }
+
+  /** `gt prime` in the role's home with the role's environment: the context the agent would get. */
+  async prime(home: RoleHome, env: Record<string, string>): Promise<string> {
+    const r = await this.gt(['prime'], home.dir, env, 60_000);
+    return r.stdout + (r.stderr.trim() ? `\n${r.stderr}` : '');
+  }
+
+  /** `gt sling <bead> <target> [--args=…]`: the `=` form keeps args that start with `-` from reading as flags. */
+  sling(townRoot: string, bead: string, target: string, args?: string): Promise<RunResult> {
+    const argv = ['sling', bead, target];
+    if (args !== undefined && args !== '') {
+      argv.push(`--args=${args}`);
+    }
+    return this.gt(argv, townRoot, undefined, 120_000);
+  }
+
+  nudge(townRoot: string, target: string, message: string): Promise<RunResult> {
+    return this.gt(['nudge', target, `--message=${message}`], townRoot, undefined, 60_000);
+  }
+
+  startRole(home: RoleHome, agentOverride?: string): Promise<RunResult> {
+    const args = lifecycleArgs('start', home);
+    if (agentOverride && ['crew', 'mayor', 'deacon', 'witness', 'refinery'].includes(home.kind)) {
+      args.push(`--agent=${agentOverride}`);
+    }
+    return this.gt(args, home.townRoot, undefined, 120_000);
+  }
+
+  stopRole(home: RoleHome): Promise<RunResult> {
+    return this.gt(lifecycleArgs('stop', home), home.townRoot, undefined, 60_000);
+  }
+
+  /** True when the tmux server on gt's socket has this session. */
+  async hasSession(socket: string, session: string): Promise<boolean> {
+    try {
+      await runCli(this.bins().tmux, ['-L', socket, 'has-session', '-t', `=${session}`], { timeoutMs: 5000 }, this.log);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async listSessions(socket: string): Promise<string[]> {
+    try {
+      const r = await runCli(this.bins().tmux, ['-L', socket, 'list-sessions', '-F', '#{session_name}'], { timeoutMs: 5000 }, this.log);
+      return r.stdout.split('\n').filter((s) => s !== '');
+    } catch {
+      return [];
+    }
+  }
+
+  async capturePane(socket: string, session: string): Promise<string> {
+    const r = await runCli(this.bins().tmux, ['-L', socket, 'capture-pane', '-p', '-t', `=${session}:`], { timeoutMs: 5000 }, this.log);
+    return r.stdout;
+  }
+
+  async killSession(socket: string, session: string): Promise<void> {
+    await runCli(this.bins().tmux, ['-L', socket, 'kill-session', '-t', `=${session}`], { timeoutMs: 5000 }, this.log);
+  }
+
+  /** Open beads of a rig (or the town), for the sling picker; run where the rig's database is. */
+  async openBeads(beadsCwd: string): Promise<Bead[]> {
+    const r = await runCli(this.bins().bd, ['list', '--json', '--limit', '200', '--exclude-label', 'gt:message'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
+    return parseCliJson(r.stdout, beadListSchema, 'bd list --json');
+  }
+
+  async showBead(beadsCwd: string, id: string): Promise<Bead | undefined> {
+    const r = await runCli(this.bins().bd, ['show', id, '--json'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
+    return parseCliJson(r.stdout, beadListSchema, 'bd show --json')[0];
+  }
+}

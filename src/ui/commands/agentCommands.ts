@@ -1,0 +1,284 @@
+import * as vscode from 'vscode';
+import type { GtClient } from '../../cli/gtClient';
+import { runStreaming } from '../../cli/runner';
+import type { AgentStatusStore } from '../../model/agentStatusStore';
+import { planExec } from '../../town/agentPlan';
+import { posixCommandLine } from '../../town/shellQuote';
+import { gtRole, mailAddress, RoleHome } from '../../town/roles';
+import { allRoles, pickRole } from '../pickRole';
+import type { SessionManager } from '../terminals/sessionManager';
+import { isRunning } from '../terminals/agentSession';
+import type { CommandContext } from './townCommands';
+import { requireTown, roleFromArg } from './townCommands';
+
+export interface AgentCommandContext extends CommandContext {
+  sessions: SessionManager;
+  gt: GtClient;
+  status: AgentStatusStore;
+  trusted(): boolean;
+}
+
+/** Nothing runs in an untrusted workspace: say so instead. */
+function refuseUntrusted(ctx: AgentCommandContext): boolean {
+  if (ctx.trusted()) {
+    return false;
+  }
+  void vscode.window.showWarningMessage('Gas Town starts no process in an untrusted workspace. Trust the workspace to run agents.', 'Manage Workspace Trust').then((pick) => {
+    if (pick) {
+      void vscode.commands.executeCommand('workbench.trust.manage');
+    }
+  });
+  return true;
+}
+
+async function roleOf(ctx: AgentCommandContext, arg: unknown, title: string, filter?: (r: RoleHome) => boolean): Promise<RoleHome | undefined> {
+  const town = requireTown(ctx);
+  if (!town) {
+    return undefined;
+  }
+  const given = roleFromArg(town, arg);
+  if (given) {
+    return given;
+  }
+  if (filter) {
+    const roles = allRoles(town).filter(filter);
+    if (roles.length === 0) {
+      void vscode.window.showInformationMessage('No agent is running in this town.');
+      return undefined;
+    }
+    type Item = vscode.QuickPickItem & { role: RoleHome };
+    const pick = await vscode.window.showQuickPick<Item>(
+      roles.map((role) => ({ label: gtRole(role), description: ctx.sessions.get(role)?.name, role })),
+      { title },
+    );
+    return pick?.role;
+  }
+  return pickRole(town, title);
+}
+
+const running = (ctx: AgentCommandContext) => (r: RoleHome) => {
+  const s = ctx.sessions.get(r);
+  return s !== undefined && isRunning(s.state);
+};
+
+export async function startAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Start Agent');
+  if (role) {
+    await ctx.sessions.start(role);
+  }
+}
+
+export async function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Attach to Agent');
+  if (role) {
+    try {
+      await ctx.sessions.attach(role);
+    } catch (err) {
+      const socket = ctx.sessions.socket(role.townRoot);
+      void vscode.window.showErrorMessage(`Gas Town: cannot attach to ${gtRole(role)}: ${(err as Error).message}. The tmux socket ${socket} may be gone; start the agent with "Gas Town: Start Agent".`, 'Start Agent').then((pick) => {
+        if (pick) {
+          void ctx.sessions.start(role, { host: 'tmux' });
+        }
+      });
+    }
+  }
+}
+
+export async function stopAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  const role = await roleOf(ctx, arg, 'Gas Town: Stop Agent', running(ctx));
+  const session = role && ctx.sessions.get(role);
+  if (!role || !session) {
+    return;
+  }
+  const stop = 'Stop';
+  const pick = await vscode.window.showWarningMessage(`Stop the agent ${session.name}? Work it has not saved is lost.`, { modal: true }, stop);
+  if (pick === stop) {
+    await ctx.sessions.stop(role);
+  }
+}
+
+export async function restartAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Restart Agent');
+  if (role) {
+    await ctx.sessions.restart(role);
+  }
+}
+
+export async function resumeAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Resume Agent');
+  if (role) {
+    await ctx.sessions.resume(role);
+  }
+}
+
+/** Nudge: into the native terminal, or through `gt nudge` for tmux. The text is never read by a shell. */
+export async function nudgeAgent(ctx: AgentCommandContext, arg?: unknown, text?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Nudge Agent', running(ctx));
+  const session = role && ctx.sessions.get(role);
+  if (!role || !session) {
+    return;
+  }
+  const message = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: `Nudge ${session.name}`, prompt: 'A message for the agent (sent as literal text)' });
+  if (message) {
+    await session.sendMessage(message);
+  }
+}
+
+export function showAgentTerminal(ctx: AgentCommandContext, arg?: unknown): void {
+  const town = requireTown(ctx);
+  const role = town && roleFromArg(town, arg);
+  if (role) {
+    ctx.sessions.get(role)?.terminal?.show();
+  }
+}
+
+/** Where a rig's beads live for bd (the canonical clone), or the town for `hq-` beads. */
+function beadsCwd(townRoot: string, rig?: string): string {
+  return rig ? `${townRoot}/${rig}/mayor/rig` : townRoot;
+}
+
+export interface SlingArgs {
+  bead?: string;
+  target?: string;
+  args?: string;
+}
+
+/** Sling: pick a bead, a target (a rig, to spawn a polecat, or a role), optional args → `gt sling … --args=…`. */
+export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?: SlingArgs): Promise<string | undefined> {
+  if (refuseUntrusted(ctx)) {
+    return undefined;
+  }
+  const town = requireTown(ctx);
+  if (!town) {
+    return undefined;
+  }
+  const presetRole = roleFromArg(town, arg);
+  let bead = given?.bead;
+  if (!bead) {
+    type BeadItem = vscode.QuickPickItem & { id: string };
+    const items = async (): Promise<BeadItem[]> => {
+      const lists = await Promise.all(town.layout.rigs.map((r) => ctx.gt.openBeads(beadsCwd(town.location.root, r.name)).catch(() => [])));
+      return lists.flat().filter((b) => b.issue_type !== 'epic').map((b) => ({ label: b.id, description: b.title, detail: `${b.issue_type ?? ''} · P${b.priority ?? '?'} · ${b.status ?? ''}${b.assignee ? ` · ${b.assignee}` : ''}`, id: b.id }));
+    };
+    const pick = await vscode.window.showQuickPick(items(), { title: 'Gas Town: Sling — pick a bead', matchOnDescription: true });
+    bead = pick?.id;
+  }
+  if (!bead) {
+    return undefined;
+  }
+  let target = given?.target ?? (presetRole ? slingTarget(presetRole) : undefined);
+  if (!target) {
+    type TargetItem = vscode.QuickPickItem & { target: string };
+    const targets: TargetItem[] = [
+      ...town.layout.rigs.map((r) => ({ label: r.name, description: 'rig: spawn a polecat', target: r.name })),
+      ...allRoles(town).map((r) => ({ label: slingTarget(r), description: r.kind, target: slingTarget(r) })),
+    ];
+    target = (await vscode.window.showQuickPick(targets, { title: `Gas Town: Sling ${bead} — pick a target` }))?.target;
+  }
+  if (!target) {
+    return undefined;
+  }
+  const args = given?.args ?? (await vscode.window.showInputBox({ title: `Sling ${bead} to ${target}`, prompt: 'Optional args for the agent (natural language; stored on the bead as attached_args)' }));
+  if (args === undefined) {
+    return undefined;
+  }
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `gt sling ${bead} ${target}…` }, () => ctx.gt.sling(town.location.root, bead, target, args));
+  ctx.log.info(result.stdout);
+  void ctx.status.refresh(town.location.root);
+  void vscode.window.showInformationMessage(`Gas Town: slung ${bead} to ${target}.`);
+  return result.stdout;
+}
+
+function slingTarget(role: RoleHome): string {
+  return mailAddress(role).replace(/\/$/, '');
+}
+
+/** The context `gt prime` gives the role, in a read-only editor. */
+export async function primeRole(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Prime — pick a role');
+  if (!role) {
+    return;
+  }
+  const plan = ctx.sessions.plan(role);
+  const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `gt prime (${gtRole(role)})` }, () => ctx.gt.prime(role, plan.env));
+  await ctx.docs.open(`/prime/${gtRole(role).replace(/\//g, '-')}.md`, text);
+}
+
+export async function showAgentEnv(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  const role = await roleOf(ctx, arg, 'Gas Town: Show Agent Environment');
+  if (!role) {
+    return;
+  }
+  const plan = ctx.sessions.plan(role);
+  const lines = Object.keys(plan.env)
+    .sort()
+    .map((k) => `${k}=${plan.env[k]}`);
+  await ctx.docs.open(`/env/${gtRole(role).replace(/\//g, '-')}.env`, `# ${gtRole(role)} → ${plan.resolved.name}\n${lines.join('\n')}\n`, 'properties');
+}
+
+const execChannels = new Map<string, vscode.OutputChannel>();
+
+/** The preset's non-interactive mode, output streamed into an output channel. */
+export async function runNonInteractive(ctx: AgentCommandContext, arg?: unknown, promptArg?: unknown): Promise<number | undefined> {
+  if (refuseUntrusted(ctx)) {
+    return undefined;
+  }
+  const role = await roleOf(ctx, arg, 'Gas Town: Run Agent Non-Interactively');
+  if (!role) {
+    return undefined;
+  }
+  const plan = ctx.sessions.plan(role);
+  const prompt = typeof promptArg === 'string' ? promptArg : await vscode.window.showInputBox({ title: `Run ${plan.resolved.name} non-interactively as ${gtRole(role)}`, prompt: 'The prompt' });
+  if (!prompt) {
+    return undefined;
+  }
+  const cmd = planExec(plan, prompt);
+  if (!cmd) {
+    void vscode.window.showErrorMessage(`Gas Town: agent "${plan.resolved.name}" has no non_interactive settings in its preset. Add them in settings/agents.json.`, 'Open Agent Registry').then((p) => {
+      if (p) {
+        void vscode.commands.executeCommand('gastown.openAgentRegistry');
+      }
+    });
+    return undefined;
+  }
+  const name = `Gas Town: ${gtRole(role)} (non-interactive)`;
+  let channel = execChannels.get(name);
+  if (!channel) {
+    channel = vscode.window.createOutputChannel(name);
+    execChannels.set(name, channel);
+  }
+  channel.clear();
+  channel.show(true);
+  channel.appendLine(`$ ${posixCommandLine(cmd.argv)}`);
+  const out = channel;
+  const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${plan.resolved.name} (${gtRole(role)})`, cancellable: true }, (_p, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    return runStreaming(cmd.argv, { cwd: role.dir, env: plan.env, signal: abort.signal, timeoutMs: 30 * 60_000 }, (chunk) => out.append(chunk), ctx.log);
+  });
+  channel.appendLine(`\n[exit ${code}]`);
+  return code;
+}
+
+export function disposeExecChannels(): void {
+  execChannels.forEach((c) => c.dispose());
+  execChannels.clear();
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { TownStore } from '../../model/townStore';
+import { pickRole } from '../pickRole';
+import { ROLE_STYLE } from '../views/townTree';
+import type { SessionManager } from './sessionManager';
+import { terminalName } from './nativeSession';
+
+/** "Gas Town Agent" in the terminal dropdown: asks for the role, then runs its agent directly (no shell in between). */
+export class AgentTerminalProfile implements vscode.TerminalProfileProvider {
+  constructor(
+    private readonly towns: TownStore,
+    private readonly sessions: SessionManager,
+  ) {}
+
+  async provideTerminalProfile(): Promise<vscode.TerminalProfile | undefined> {
+    const town = this.towns.active;
+    if (!town) {
+      void vscode.window.showWarningMessage('No Gas Town found for this workspace; open a town folder or set "gastown.townRoot".');
+      return undefined;
+    }
+    const role = await pickRole(town, 'Gas Town Agent: pick a role');
+    if (!role) {
+      return undefined;
+    }
+    const plan = this.sessions.plan(role);
+    const [shellPath, ...shellArgs] = plan.start.argv;
+    const style = ROLE_STYLE[role.kind];
+    return new vscode.TerminalProfile({
+      name: terminalName(plan),
+      shellPath,
+      shellArgs,
+      cwd: role.dir,
+      env: plan.env,
+      iconPath: new vscode.ThemeIcon(style.icon),
+      color: new vscode.ThemeColor(style.color),
+    });
+  }
+}

@@ -1,0 +1,268 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { runCli } from '../../cli/runner';
+import { Disposable } from '../../common/lifecycle';
+import type { AgentPlan } from '../../town/agentPlan';
+import type { LaunchCommand } from '../../town/launchCommand';
+import { isAutonomous, gtRole } from '../../town/roles';
+import { appendTail, endsWithPrompt, stripAnsi } from '../../town/terminalText';
+import { ROLE_STYLE } from '../views/townTree';
+import type { AgentSession, SessionState, SessionStatus } from './agentSession';
+import { isRunning } from './agentSession';
+
+const SHELL_INTEGRATION_WAIT_MS = 10_000;
+
+/** The shell the agent's command line is written for: bash (shell integration, POSIX quoting) or PowerShell. */
+export function agentShell(): { path: string; windows: boolean } {
+  if (process.platform === 'win32') {
+    return { path: 'powershell.exe', windows: true };
+  }
+  return { path: fs.existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh', windows: false };
+}
+
+export function terminalName(plan: AgentPlan): string {
+  return `${gtRole(plan.home)} · ${plan.resolved.name}`;
+}
+
+/** Whether gt would nudge this agent with `gt prime` because it has no hooks to prime itself. */
+export function needsPrimeNudge(plan: AgentPlan): boolean {
+  const p = plan.resolved.preset;
+  return !p.hooks_provider || p.hooks_provider === 'none' || p.hooks_informational === true;
+}
+
+/**
+ * Native host: the VS Code terminal is the session. A bash terminal starts in the role's home with the role's
+ * environment; the agent's command line runs through shell integration so its output and exit code are seen.
+ */
+export class NativeSession extends Disposable implements AgentSession {
+  readonly host = 'native';
+  private readonly stateChanged = this.register(new vscode.EventEmitter<SessionState>());
+  readonly onDidChangeState = this.stateChanged.event;
+  private current: SessionState = { kind: 'stopped' };
+  private term: vscode.Terminal | undefined;
+  private execution: vscode.TerminalShellExecution | undefined;
+  private text = '';
+  private sinceInput = '';
+  private readyTimer: NodeJS.Timeout | undefined;
+  private primed = false;
+  private startedAt = Date.now();
+  private versionCache: Promise<string> | undefined;
+
+  constructor(
+    readonly plan: AgentPlan,
+    private readonly launch: LaunchCommand,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.register({ dispose: () => clearTimeout(this.readyTimer) });
+    this.register(
+      vscode.window.onDidEndTerminalShellExecution((e) => {
+        if (e.execution === this.execution) {
+          this.execution = undefined;
+          this.setState({ kind: 'exited', code: e.exitCode });
+        }
+      }),
+    );
+    this.register(
+      vscode.window.onDidCloseTerminal((t) => {
+        if (t === this.term) {
+          this.term = undefined;
+          this.execution = undefined;
+          if (isRunning(this.current)) {
+            this.setState({ kind: 'stopped' });
+          }
+        }
+      }),
+    );
+  }
+
+  get name(): string {
+    return terminalName(this.plan);
+  }
+
+  get home() {
+    return this.plan.home;
+  }
+
+  get terminal(): vscode.Terminal | undefined {
+    return this.term;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get output(): string {
+    return this.text;
+  }
+
+  private setState(s: SessionState): void {
+    if (s.kind === this.current.kind && (s.kind !== 'exited' || this.current.kind !== 'exited' || s.code === this.current.code)) {
+      return;
+    }
+    this.current = s;
+    this.log.info(`${this.name}: ${s.kind}${s.kind === 'exited' ? ` (${s.code ?? '?'})` : ''}`);
+    this.stateChanged.fire(s);
+    if (s.kind === 'ready') {
+      this.afterReady();
+    }
+  }
+
+  async start(): Promise<void> {
+    const style = ROLE_STYLE[this.home.kind];
+    const shell = agentShell();
+    this.startedAt = Date.now();
+    this.text = '';
+    this.primed = false;
+    this.setState({ kind: 'starting' });
+    this.term = vscode.window.createTerminal({
+      name: this.name,
+      cwd: this.home.dir,
+      env: this.plan.env,
+      shellPath: shell.path,
+      iconPath: new vscode.ThemeIcon(style.icon),
+      color: new vscode.ThemeColor(style.color),
+      // An agent terminal is not revived after a reload: a revived one would run outside our tracking.
+      isTransient: true,
+    });
+    this.term.show(true);
+    const line = shell.windows ? this.launch.powershell : this.launch.posix;
+    const integration = await this.waitForShellIntegration(this.term);
+    if (!this.term) {
+      return;
+    }
+    if (integration) {
+      this.execution = integration.executeCommand(line);
+      void this.readOutput(this.execution);
+    } else {
+      // No shell integration (e.g. disabled by the user): the command still runs; readiness falls back to the delay.
+      this.log.warn(`${this.name}: no shell integration; readiness by delay, exit code unknown`);
+      this.term.sendText(line, true);
+    }
+    const prefix = this.plan.resolved.preset.ready_prompt_prefix;
+    if (!prefix || !integration) {
+      this.readyTimer = setTimeout(() => {
+        if (this.current.kind === 'starting') {
+          this.setState({ kind: 'ready' });
+        }
+      }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
+    }
+  }
+
+  private waitForShellIntegration(term: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {
+    if (term.shellIntegration) {
+      return Promise.resolve(term.shellIntegration);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        resolve(term.shellIntegration);
+      }, SHELL_INTEGRATION_WAIT_MS);
+      const sub = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+        if (e.terminal === term) {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(e.shellIntegration);
+        }
+      });
+    });
+  }
+
+  private async readOutput(execution: vscode.TerminalShellExecution): Promise<void> {
+    const prefix = this.plan.resolved.preset.ready_prompt_prefix ?? '';
+    try {
+      for await (const chunk of execution.read()) {
+        const clean = stripAnsi(chunk);
+        this.text = appendTail(this.text, clean);
+        this.sinceInput = appendTail(this.sinceInput, clean, 4096);
+        if (prefix && (this.current.kind === 'starting' || this.current.kind === 'busy') && endsWithPrompt(this.sinceInput, prefix)) {
+          this.setState({ kind: 'ready' });
+        }
+      }
+    } catch (err) {
+      this.log.warn(`${this.name}: output stream ended: ${(err as Error).message}`);
+    }
+  }
+
+  /** Agents without hooks get their context the way gt gives it: `gt prime` typed into them once ready. */
+  private afterReady(): void {
+    if (this.primed || !needsPrimeNudge(this.plan)) {
+      return;
+    }
+    this.primed = true;
+    const cmd = isAutonomous(this.home.kind) ? 'gt prime && gt mail check --inject' : 'gt prime';
+    void this.sendMessage(cmd).catch((err: unknown) => this.log.warn(`${this.name}: prime nudge failed: ${String(err)}`));
+  }
+
+  isReady(): boolean {
+    return this.current.kind === 'ready' || this.current.kind === 'busy';
+  }
+
+  /** Terminal open, its process alive, and the agent (a child of the shell) one of the preset's process names. */
+  async isAlive(): Promise<boolean> {
+    if (!this.term || this.term.exitStatus !== undefined || !isRunning(this.current)) {
+      return false;
+    }
+    const pid = await this.term.processId;
+    if (pid === undefined) {
+      return false;
+    }
+    if (process.platform !== 'linux') {
+      return true;
+    }
+    try {
+      const r = await runCli('ps', ['-o', 'comm=', '--ppid', String(pid)], { timeoutMs: 5000 });
+      const names = (this.plan.env.GT_PROCESS_NAMES ?? '').split(',').filter((n) => n !== '');
+      const children = r.stdout.split('\n').map((s) => s.trim()).filter((s) => s !== '');
+      return names.length === 0 ? children.length > 0 : children.some((c) => names.includes(c));
+    } catch {
+      // ps exits 1 when the shell has no children: the agent is gone.
+      return false;
+    }
+  }
+
+  /** Types the text into the agent. Refused when the agent is not running: the shell would read it instead. */
+  async sendMessage(text: string): Promise<void> {
+    if (!this.term || !this.execution || !isRunning(this.current)) {
+      throw new Error(`${this.name} is not running, so the message was not sent (it would reach the shell, not the agent)`);
+    }
+    this.sinceInput = '';
+    if (this.current.kind === 'ready') {
+      this.setState({ kind: 'busy' });
+    }
+    // Lines go one by one so a multi-line message cannot end early at an embedded carriage return.
+    for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+      this.term.sendText(line, true);
+    }
+    return Promise.resolve();
+  }
+
+  injectContext(text: string): Promise<void> {
+    return this.sendMessage(text);
+  }
+
+  getStatus(): SessionStatus {
+    return { host: 'native', agent: this.plan.resolved.name, state: this.current, terminalName: this.term?.name, startedAt: this.startedAt };
+  }
+
+  version(): Promise<string> {
+    const command = this.plan.resolved.preset.command ?? '';
+    this.versionCache ??= runCli(command, ['--version'], { timeoutMs: 10_000, cwd: this.home.dir })
+      .then((r) => r.stdout.trim().split('\n')[0] ?? '')
+      .catch(() => 'unknown');
+    return this.versionCache;
+  }
+
+  stop(): Promise<void> {
+    const term = this.term;
+    this.term = undefined;
+    this.execution = undefined;
+    this.setState({ kind: 'stopped' });
+    term?.dispose();
+    return Promise.resolve();
+  }
+
+  override dispose(): void {
+    super.dispose();
+  }
+}

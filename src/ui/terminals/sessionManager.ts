@@ -1,0 +1,252 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { GtClient } from '../../cli/gtClient';
+import { portOpen } from '../../cli/portProbe';
+import { Disposable } from '../../common/lifecycle';
+import type { AgentStatusStore } from '../../model/agentStatusStore';
+import type { TownStore } from '../../model/townStore';
+import { AgentPlan, planAgent, planResume } from '../../town/agentPlan';
+import type { LaunchCommand } from '../../town/launchCommand';
+import { launchProblems } from '../../town/preflight';
+import { gtRole, RoleHome } from '../../town/roles';
+import { townSocketName } from '../../town/tmuxSocket';
+import type { AgentSession, SessionHost } from './agentSession';
+import { isRunning } from './agentSession';
+import { NativeSession } from './nativeSession';
+import { TmuxSession } from './tmuxSession';
+
+export type HostSetting = 'auto' | 'native' | 'tmux';
+
+export interface StartOptions {
+  host?: SessionHost;
+  override?: string;
+  prompt?: string;
+  /** A launch other than the plain start (resume, continue). */
+  launch?: (plan: AgentPlan) => LaunchCommand | undefined;
+}
+
+/** Owns every agent session of the window: one per role, native or tmux, and tells the views when one changes. */
+export class SessionManager extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<RoleHome | undefined>());
+  readonly onDidChange = this.changed.event;
+  private readonly sessions = new Map<string, AgentSession>();
+
+  constructor(
+    private readonly towns: TownStore,
+    private readonly status: AgentStatusStore,
+    private readonly gt: GtClient,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly hostSetting: () => HostSetting,
+  ) {
+    super();
+    this.register({
+      dispose: () => {
+        for (const s of this.sessions.values()) {
+          s.dispose();
+        }
+      },
+    });
+  }
+
+  private key(home: RoleHome): string {
+    return `${home.townRoot}|${gtRole(home)}`;
+  }
+
+  get(home: RoleHome): AgentSession | undefined {
+    return this.sessions.get(this.key(home));
+  }
+
+  all(): AgentSession[] {
+    return [...this.sessions.values()];
+  }
+
+  plan(home: RoleHome, opts: StartOptions = {}): AgentPlan {
+    const prefix = this.towns.towns.find((t) => t.location.root === home.townRoot)?.layout.rigs.find((r) => r.name === home.rig)?.prefix;
+    return planAgent(home, { builtins: this.towns.builtins.presets, prefix, override: opts.override, prompt: opts.prompt });
+  }
+
+  socket(townRoot: string): string {
+    return this.status.get(townRoot)?.status?.tmux?.socket || townSocketName(townRoot);
+  }
+
+  /** `auto`: tmux when gt reports a running tmux server for the town (and we are not on Windows). */
+  async resolveHost(townRoot: string, asked?: SessionHost): Promise<SessionHost> {
+    const setting = asked ?? this.hostSetting();
+    if (setting !== 'auto') {
+      return setting;
+    }
+    if (process.platform === 'win32') {
+      return 'native';
+    }
+    const reported = this.status.get(townRoot)?.status?.tmux?.running;
+    if (reported !== undefined) {
+      return reported ? 'tmux' : 'native';
+    }
+    return (await this.gt.listSessions(this.socket(townRoot))).length > 0 ? 'tmux' : 'native';
+  }
+
+  private track(session: AgentSession): AgentSession {
+    const key = this.key(session.home);
+    this.sessions.get(key)?.dispose();
+    this.sessions.set(key, session);
+    session.onDidChangeState((s) => {
+      this.changed.fire(session.home);
+      if (s.kind === 'exited' && s.code !== undefined && s.code !== 0) {
+        void this.crashed(session, s.code);
+      }
+      if (s.kind === 'stopped' || s.kind === 'exited') {
+        void this.status.refresh(session.home.townRoot);
+      }
+    });
+    this.changed.fire(session.home);
+    return session;
+  }
+
+  private async crashed(session: AgentSession, code: number): Promise<void> {
+    const restart = 'Restart';
+    const pick = await vscode.window.showWarningMessage(`Gas Town: the agent ${session.name} exited with code ${code}.`, restart, 'Show Terminal');
+    if (pick === restart) {
+      await this.restart(session.home);
+    } else if (pick === 'Show Terminal') {
+      session.terminal?.show();
+    }
+  }
+
+  /** Checks what would make the start fail and tells the user how to fix it; false when it cannot go on. */
+  private async preflight(plan: AgentPlan, host: SessionHost): Promise<boolean> {
+    const problems = launchProblems(plan, host);
+    const port = Number(plan.env.GT_DOLT_PORT ?? 0);
+    if (port > 0 && !(await portOpen(port))) {
+      const start = 'Start Dolt Server';
+      const anyway = 'Start Agent Anyway';
+      const pick = await vscode.window.showWarningMessage(
+        `Gas Town: the town's Dolt server is not running (port ${port}), so the agent cannot read or write beads.`,
+        { modal: true },
+        start,
+        anyway,
+      );
+      if (pick === start) {
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the Dolt server (gt dolt start)…' }, () =>
+          this.gt.run(['dolt', 'start'], plan.home.townRoot),
+        );
+      } else if (pick !== anyway) {
+        return false;
+      }
+    }
+    const first = problems[0];
+    if (!first) {
+      return true;
+    }
+    const actions: string[] = first.action === 'open-registry' ? ['Open Agent Registry'] : first.action === 'copy-crew-add' ? ['Copy Command'] : [];
+    void vscode.window.showErrorMessage(`Gas Town: ${first.message}`, ...actions).then(async (pick) => {
+      if (pick === 'Open Agent Registry') {
+        await vscode.commands.executeCommand('gastown.openAgentRegistry');
+      } else if (pick === 'Copy Command') {
+        await vscode.env.clipboard.writeText(`gt crew add ${plan.home.name} --rig ${plan.home.rig}`);
+      }
+    });
+    return false;
+  }
+
+  /** Starts the role's agent (or shows it when already running). */
+  async start(home: RoleHome, opts: StartOptions = {}): Promise<AgentSession | undefined> {
+    const existing = this.get(home);
+    if (existing && isRunning(existing.state) && !opts.launch) {
+      if (existing instanceof TmuxSession && !existing.terminal) {
+        await existing.attach();
+      }
+      existing.terminal?.show();
+      return existing;
+    }
+    const host = await this.resolveHost(home.townRoot, opts.host);
+    const plan = this.plan(home, opts);
+    if (!(await this.preflight(plan, host))) {
+      return undefined;
+    }
+    const launch = opts.launch ? opts.launch(plan) : plan.start;
+    if (!launch) {
+      throw new Error(`agent "${plan.resolved.name}" has no way to do that (see its preset)`);
+    }
+    const session = host === 'tmux' ? new TmuxSession(plan, this.socket(home.townRoot), this.gt, this.log) : new NativeSession(plan, launch, this.log);
+    this.track(session);
+    await session.start();
+    return session;
+  }
+
+  /** Attaches a VS Code terminal to the tmux session gt runs for this role. */
+  async attach(home: RoleHome): Promise<AgentSession> {
+    const existing = this.get(home);
+    if (existing instanceof TmuxSession) {
+      await existing.attach();
+      return existing;
+    }
+    const session = new TmuxSession(this.plan(home), this.socket(home.townRoot), this.gt, this.log);
+    try {
+      await session.attach();
+    } catch (err) {
+      session.dispose();
+      throw err;
+    }
+    return this.track(session);
+  }
+
+  async stop(home: RoleHome): Promise<void> {
+    const session = this.get(home);
+    if (session) {
+      await session.stop();
+    }
+  }
+
+  async restart(home: RoleHome): Promise<AgentSession | undefined> {
+    const host = this.get(home)?.host;
+    await this.stop(home);
+    return this.start(home, { host });
+  }
+
+  /** Resumes with the preset's resume flag and the stored session id (the session-id variable, else `.runtime/session_id`). */
+  async resume(home: RoleHome, sessionId?: string): Promise<AgentSession | undefined> {
+    const plan = this.plan(home);
+    const id = sessionId ?? storedSessionId(plan);
+    if (!id) {
+      throw new Error(`no stored session id for ${plan.address}: neither ${plan.resolved.preset.session_id_env ?? 'a session-id variable'} nor ${path.join(home.dir, '.runtime', 'session_id')} has one`);
+    }
+    if (!plan.resolved.preset.resume_flag) {
+      throw new Error(`agent "${plan.resolved.name}" has no resume_flag in its preset`);
+    }
+    await this.stop(home);
+    return this.start(home, { host: 'native', launch: (p) => planResume(p, id) });
+  }
+
+  /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */
+  adoptFromStatus(townRoot: string, roles: RoleHome[]): void {
+    for (const home of roles) {
+      const known = this.get(home);
+      const plan = this.plan(home);
+      const agent = this.status.agent(townRoot, plan.sessionName, plan.address);
+      if (agent?.running && !known) {
+        const session = new TmuxSession(plan, this.socket(townRoot), this.gt, this.log);
+        this.track(session);
+        session.markDetached();
+      } else if (known instanceof TmuxSession && agent && !agent.running && isRunning(known.state) && !known.terminal) {
+        known.dispose();
+        this.sessions.delete(this.key(home));
+        this.changed.fire(home);
+      }
+    }
+  }
+}
+
+/** The session id to resume: the preset's session-id variable in our environment, else the role's `.runtime/session_id`. */
+export function storedSessionId(plan: AgentPlan, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const varName = plan.resolved.preset.session_id_env;
+  if (varName && env[varName]) {
+    return env[varName];
+  }
+  try {
+    const id = fs.readFileSync(path.join(plan.home.dir, '.runtime', 'session_id'), 'utf8').trim();
+    return /^[A-Za-z0-9._-]+$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,192 @@
+import * as vscode from 'vscode';
+import type { GtClient } from '../../cli/gtClient';
+import { Disposable } from '../../common/lifecycle';
+import type { AgentPlan } from '../../town/agentPlan';
+import { endsWithPrompt, stripAnsi } from '../../town/terminalText';
+import { ROLE_STYLE } from '../views/townTree';
+import type { AgentSession, SessionState, SessionStatus } from './agentSession';
+import { terminalName } from './nativeSession';
+
+const READY_POLL_MS = 1000;
+
+/** The address `gt nudge` takes for a role: `mayor`, `<rig>/witness`, `<rig>/<name>`. */
+export function nudgeTarget(plan: AgentPlan): string {
+  return plan.address.replace(/\/$/, '');
+}
+
+/**
+ * tmux host: gt owns the session on its per-town socket; the VS Code terminal only attaches to it, so gt's
+ * nudge, handoff and crash detection keep working, and closing the terminal only detaches.
+ */
+export class TmuxSession extends Disposable implements AgentSession {
+  readonly host = 'tmux';
+  private readonly stateChanged = this.register(new vscode.EventEmitter<SessionState>());
+  readonly onDidChangeState = this.stateChanged.event;
+  private current: SessionState = { kind: 'stopped' };
+  private term: vscode.Terminal | undefined;
+  private captured = '';
+  private poll: NodeJS.Timeout | undefined;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    readonly plan: AgentPlan,
+    readonly socket: string,
+    private readonly gt: GtClient,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.register({ dispose: () => clearTimeout(this.poll) });
+    this.register(
+      vscode.window.onDidCloseTerminal((t) => {
+        if (t === this.term) {
+          this.term = undefined;
+          void this.refreshAlive();
+        }
+      }),
+    );
+  }
+
+  get name(): string {
+    return terminalName(this.plan);
+  }
+
+  get home() {
+    return this.plan.home;
+  }
+
+  get sessionName(): string {
+    return this.plan.sessionName;
+  }
+
+  get terminal(): vscode.Terminal | undefined {
+    return this.term;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get output(): string {
+    return this.captured;
+  }
+
+  private setState(s: SessionState): void {
+    if (s.kind !== this.current.kind) {
+      this.current = s;
+      this.log.info(`${this.name} (tmux ${this.sessionName}): ${s.kind}`);
+      this.stateChanged.fire(s);
+    }
+  }
+
+  /** Starts the role through gt when its session does not exist yet, then attaches. */
+  async start(): Promise<void> {
+    if (!(await this.gt.hasSession(this.socket, this.sessionName))) {
+      this.setState({ kind: 'starting' });
+      await this.gt.startRole(this.home);
+    }
+    await this.attach();
+  }
+
+  async attach(): Promise<void> {
+    if (!(await this.gt.hasSession(this.socket, this.sessionName))) {
+      this.setState({ kind: 'stopped' });
+      throw new Error(`tmux session ${this.sessionName} is not running on socket ${this.socket}; start the agent first`);
+    }
+    if (this.term) {
+      this.term.show();
+      return;
+    }
+    const style = ROLE_STYLE[this.home.kind];
+    this.term = vscode.window.createTerminal({
+      name: this.name,
+      shellPath: 'tmux',
+      shellArgs: ['-u', '-L', this.socket, 'attach-session', '-t', `=${this.sessionName}`],
+      cwd: this.home.dir,
+      // Attaching from inside another tmux would nest; VS Code's own TMUX must not leak in.
+      env: { TMUX: null, TMUX_PANE: null },
+      iconPath: new vscode.ThemeIcon(style.icon),
+      color: new vscode.ThemeColor(style.color),
+      isTransient: true,
+    });
+    this.term.show(true);
+    if (this.current.kind === 'stopped' || this.current.kind === 'detached') {
+      this.setState({ kind: 'starting' });
+    }
+    this.watchReady(Date.now());
+  }
+
+  /** Polls the pane for the ready prompt while starting only (bounded), else falls back to the preset delay. */
+  private watchReady(since: number): void {
+    clearTimeout(this.poll);
+    const preset = this.plan.resolved.preset;
+    const delay = preset.ready_delay_ms ?? 3000;
+    const tick = async (): Promise<void> => {
+      if (this.current.kind !== 'starting') {
+        return;
+      }
+      try {
+        this.captured = stripAnsi(await this.gt.capturePane(this.socket, this.sessionName));
+      } catch {
+        this.setState({ kind: 'stopped' });
+        return;
+      }
+      const elapsed = Date.now() - since;
+      if ((preset.ready_prompt_prefix && endsWithPrompt(this.captured, preset.ready_prompt_prefix)) || (!preset.ready_prompt_prefix && elapsed >= delay) || elapsed > delay + 60_000) {
+        this.setState({ kind: 'ready' });
+        return;
+      }
+      this.poll = setTimeout(() => void tick(), READY_POLL_MS);
+    };
+    void tick();
+  }
+
+  private async refreshAlive(): Promise<void> {
+    const alive = await this.gt.hasSession(this.socket, this.sessionName);
+    this.setState(alive ? (this.term ? this.current : { kind: 'detached' }) : { kind: 'stopped' });
+  }
+
+  isReady(): boolean {
+    return this.current.kind === 'ready' || this.current.kind === 'detached';
+  }
+
+  isAlive(): Promise<boolean> {
+    return this.gt.hasSession(this.socket, this.sessionName);
+  }
+
+  /** `gt nudge`: gt's own delivery into the tmux pane (waits for the agent to be idle). */
+  async sendMessage(text: string): Promise<void> {
+    await this.gt.nudge(this.home.townRoot, nudgeTarget(this.plan), text);
+  }
+
+  injectContext(text: string): Promise<void> {
+    return this.sendMessage(text);
+  }
+
+  getStatus(): SessionStatus {
+    return { host: 'tmux', agent: this.plan.resolved.name, state: this.current, terminalName: this.term?.name, startedAt: this.startedAt };
+  }
+
+  async version(): Promise<string> {
+    return Promise.resolve(this.plan.resolved.name);
+  }
+
+  /** Stops the agent through gt (the tmux session ends), which also closes the attached terminal. */
+  async stop(): Promise<void> {
+    try {
+      await this.gt.stopRole(this.home);
+    } catch (err) {
+      this.log.warn(`gt stop for ${this.name} failed (${(err as Error).message}); killing the tmux session`);
+      await this.gt.killSession(this.socket, this.sessionName).catch(() => undefined);
+    }
+    this.term?.dispose();
+    this.term = undefined;
+    this.setState({ kind: 'stopped' });
+  }
+
+  /** Marks a session gt runs without a terminal of ours (found by a status refresh). */
+  markDetached(): void {
+    if (!this.term) {
+      this.setState({ kind: 'detached' });
+    }
+  }
+}
