@@ -23,6 +23,7 @@ export interface GasTownApi {
   store: TownStore;
   sessions: SessionManager;
   status: AgentStatusStore;
+  townTree: TownTreeProvider;
   commandIds: string[];
 }
 
@@ -131,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, sessions, status, commandIds: Object.keys(handlers) };
+  return { store, sessions, status, townTree, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

@@ -2,27 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { GasTownApi } from '../../src/extension';
-
-const EXT_ID = 'gastown-vscode.gastown-vscode';
-
-/** The demo town the harness opened (GT_ROOT given through the extension host's environment). */
-function townRoot(): string {
-  const root = process.env.GASTOWN_TEST_TOWN;
-  assert.ok(root, 'GASTOWN_TEST_TOWN is not set: run this suite through test/harness');
-  return root;
-}
-
-async function api(): Promise<GasTownApi> {
-  const ext = vscode.extensions.getExtension<GasTownApi>(EXT_ID);
-  assert.ok(ext, `${EXT_ID} is not installed in this extension host`);
-  return ext.activate();
-}
-
-function screenshot(name: string): void {
-  // The harness takes a screenshot of the workbench when it sees this line.
-  console.log(`HARNESS_SCREENSHOT:${name}`);
-}
+import { api, EXT_ID, screenshot, townRoot } from './helpers';
 
 describe('Gas Town extension in a real VS Code', () => {
   it('activates in the demo town', async () => {
@@ -48,7 +28,7 @@ describe('Gas Town extension in a real VS Code', () => {
       assert.ok(fs.existsSync(r.dir) || r.kind === 'refinery' || r.kind === 'polecat', `${r.dir} missing`);
     }
     await vscode.commands.executeCommand('workbench.view.extension.gastown');
-    screenshot('town-view');
+    await screenshot('town-view');
   });
 
   it('every contributed command is registered, and every registered gastown command is contributed', async () => {
@@ -78,7 +58,7 @@ describe('Gas Town extension in a real VS Code', () => {
     assert.match(text, /town's `role_agents` names an agent for this role \(`role_agents\.crew`\)/);
     assert.match(text, new RegExp(`GT_ROLE=demo/crew/${crew.name}`));
     assert.match(text, /test-agent\.mjs/);
-    screenshot('resolved-agent-crew');
+    await screenshot('resolved-agent-crew');
   });
 
   it('Show Resolved Agent: claude for the roles left on the default', async () => {

@@ -237,7 +237,7 @@ export async function showAgentEnv(ctx: AgentCommandContext, arg?: unknown): Pro
 const execChannels = new Map<string, vscode.OutputChannel>();
 
 /** The preset's non-interactive mode, output streamed into an output channel. */
-export async function runNonInteractive(ctx: AgentCommandContext, arg?: unknown, promptArg?: unknown): Promise<number | undefined> {
+export async function runNonInteractive(ctx: AgentCommandContext, arg?: unknown, promptArg?: unknown): Promise<{ code: number; output: string } | undefined> {
   if (refuseUntrusted(ctx)) {
     return undefined;
   }
@@ -269,13 +269,17 @@ export async function runNonInteractive(ctx: AgentCommandContext, arg?: unknown,
   channel.show(true);
   channel.appendLine(`$ ${posixCommandLine(cmd.argv)}`);
   const out = channel;
+  let output = '';
   const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${plan.resolved.name} (${gtRole(role)})`, cancellable: true }, (_p, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
-    return runStreaming(cmd.argv, { cwd: role.dir, env: plan.env, signal: abort.signal, timeoutMs: 30 * 60_000 }, (chunk) => out.append(chunk), ctx.log);
+    return runStreaming(cmd.argv, { cwd: role.dir, env: plan.env, signal: abort.signal, timeoutMs: 30 * 60_000 }, (chunk) => {
+      output += chunk;
+      out.append(chunk);
+    }, ctx.log);
   });
   channel.appendLine(`\n[exit ${code}]`);
-  return code;
+  return { code, output };
 }
 
 export function disposeExecChannels(): void {

@@ -1,0 +1,126 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RoleHome } from '../../src/town/roles';
+import { api, demoRoles, roleItems, screenshot, tagged, waitFor } from './helpers';
+
+async function useHost(host: 'native' | 'tmux' | 'auto'): Promise<void> {
+  await vscode.workspace.getConfiguration('gastown').update('agents.host', host, vscode.ConfigurationTarget.Global);
+}
+
+async function startNative(home: RoleHome) {
+  const { sessions } = await api();
+  await vscode.commands.executeCommand('gastown.startAgent', home.dir);
+  const session = await waitFor('the session', () => sessions.get(home));
+  await waitFor(`${session.name} to be ready (state ${session.state.kind})`, () => session.state.kind === 'ready', 30_000);
+  return session;
+}
+
+/** Sends a line and waits for the agent's echo of it. */
+async function say(home: RoleHome, text: string, expectTag?: string): Promise<string> {
+  const { sessions } = await api();
+  const session = sessions.get(home);
+  assert.ok(session);
+  const before = session.output.length;
+  await vscode.commands.executeCommand('gastown.nudgeAgent', home.dir, text);
+  return waitFor(`the agent's reply to ${JSON.stringify(text)}`, () => {
+    const fresh = session.output.slice(before);
+    return fresh.includes(`echo: ${text.split('\n')[0]}`) && (!expectTag || fresh.includes(expectTag)) && session.state.kind === 'ready' ? session.output : undefined;
+  });
+}
+
+const AGENT_VARS = /^(GT_|BD_|BEADS_)/;
+
+describe('Agents in native terminals', function () {
+  this.timeout(120_000);
+  before(() => useHost('native'));
+  after(async () => {
+    const { sessions } = await api();
+    for (const s of sessions.all()) {
+      await s.stop();
+    }
+    await useHost('auto');
+  });
+
+  for (const which of ['crew', 'polecat'] as const) {
+    it(`starts a ${which} agent: terminal name, cwd, argv and every GT_/BD_ variable exactly right; ready from its prompt`, async () => {
+      const roles = await demoRoles();
+      const home = roles[which];
+      const session = await startNative(home);
+      assert.equal(session.terminal?.name, `${session.plan.env.GT_ROLE} · testagent`);
+      assert.equal(session.host, 'native');
+      const argvOut = await say(home, '/argv', 'ARGV:');
+      assert.deepEqual(tagged<string[]>(argvOut, 'ARGV:'), session.plan.start.argv.slice(2));
+      const cwdOut = await say(home, '/cwd', 'CWD:');
+      assert.equal(fs.realpathSync(tagged<string>(cwdOut, 'CWD:') ?? ''), fs.realpathSync(home.dir));
+      const envOut = await say(home, '/env', 'ENV:');
+      const seen = tagged<Record<string, string>>(envOut, 'ENV:') ?? {};
+      const expected = Object.fromEntries(Object.entries(session.plan.env).filter(([k]) => AGENT_VARS.test(k)));
+      const got = Object.fromEntries(Object.entries(seen).filter(([k]) => AGENT_VARS.test(k)));
+      assert.deepEqual(got, expected);
+      assert.equal(seen.NODE_OPTIONS, '');
+      assert.equal(seen.CLAUDECODE, '');
+      assert.equal(got.GT_AGENT, 'testagent');
+      assert.equal(got.GT_ROLE, which === 'crew' ? `demo/crew/${home.name}` : `demo/polecats/${home.name}`);
+      const items = await roleItems(home);
+      assert.match(String(items.agent?.description), /^native · ready/);
+      await screenshot(`native-${which}-started`);
+    });
+  }
+
+  it('a nudge with hostile characters arrives verbatim and nothing is run by a shell', async () => {
+    const { crew } = await demoRoles();
+    const marker = path.join(crew.townRoot, '..', 'pwned-by-nudge');
+    fs.rmSync(marker, { force: true });
+    const hostile = `it's "quoted" $(touch ${marker}) \`touch ${marker}\` ; touch ${marker} | & > < * ~ $HOME \\ end`;
+    const out = await say(crew, hostile);
+    assert.ok(out.includes(`echo: ${hostile}`), 'the echo differs from what was sent');
+    assert.equal(fs.existsSync(marker), false, 'a shell ran part of the nudge');
+  });
+
+  it('stop and restart update the Town view', async () => {
+    const { sessions } = await api();
+    const { crew } = await demoRoles();
+    await sessions.stop(crew);
+    await waitFor('the role to show stopped', async () => {
+      const items = await roleItems(crew);
+      return items.agent === undefined && items.role.description === 'stopped';
+    });
+    await vscode.commands.executeCommand('gastown.restartAgent', crew.dir);
+    await waitFor('the agent to be back and ready', async () => /^native · ready/.test(String((await roleItems(crew)).agent?.description)));
+  });
+
+  it('an agent crash (exit 3) ends in state exited (3), shown in the tree', async () => {
+    const { sessions } = await api();
+    const { polecat } = await demoRoles();
+    const session = sessions.get(polecat) ?? (await startNative(polecat));
+    await vscode.commands.executeCommand('gastown.nudgeAgent', polecat.dir, '/crash');
+    await waitFor('exit code 3', () => session.state.kind === 'exited' && session.state.code === 3);
+    assert.match(String((await roleItems(polecat)).agent?.description), /exited \(3\)/);
+    await screenshot('native-crash-warning');
+  });
+
+  it('resume passes the preset resume flag with the stored session id', async () => {
+    const { sessions } = await api();
+    const { crew } = await demoRoles();
+    fs.mkdirSync(path.join(crew.dir, '.runtime'), { recursive: true });
+    fs.writeFileSync(path.join(crew.dir, '.runtime', 'session_id'), 'sess-42.a_b\n');
+    await vscode.commands.executeCommand('gastown.resumeAgent', crew.dir);
+    const session = await waitFor('the resumed session', () => {
+      const s = sessions.get(crew);
+      return s && s.output.includes('RESUMED:') ? s : undefined;
+    });
+    assert.match(session.output, /RESUMED:sess-42\.a_b/);
+    const argv = tagged<string[]>(await say(crew, '/argv', 'ARGV:'), 'ARGV:');
+    assert.deepEqual(argv?.slice(-2), ['--resume', 'sess-42.a_b']);
+  });
+
+  it('runs the preset non-interactively with a hostile prompt as one argument', async () => {
+    const { crew } = await demoRoles();
+    const prompt = `do "this"; $(nothing) \`x\``;
+    const result = await vscode.commands.executeCommand<{ code: number; output: string }>('gastown.runNonInteractive', crew.dir, prompt);
+    assert.equal(result?.code, 0);
+    assert.ok(result?.output.includes(`EXEC:${JSON.stringify(prompt)}`), result?.output);
+  });
+});

@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { GasTownApi } from '../../src/extension';
+import type { RoleHome } from '../../src/town/roles';
+import type { TownNode } from '../../src/ui/views/townTree';
+
+export const EXT_ID = 'gastown-vscode.gastown-vscode';
+
+/** The demo town the harness opened. */
+export function townRoot(): string {
+  const root = process.env.GASTOWN_TEST_TOWN;
+  assert.ok(root, 'GASTOWN_TEST_TOWN is not set: run this suite through npm test');
+  return root;
+}
+
+export async function api(): Promise<GasTownApi> {
+  const ext = vscode.extensions.getExtension<GasTownApi>(EXT_ID);
+  assert.ok(ext, `${EXT_ID} is not installed in this extension host`);
+  return ext.activate();
+}
+
+export function screenshot(name: string): Promise<void> {
+  // The harness takes a screenshot of the workbench when it sees this line; give it a moment.
+  console.log(`HARNESS_SCREENSHOT:${name}`);
+  return sleep(1200);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with `what`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) {
+        return v;
+      }
+    } catch (err) {
+      last = err;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+export async function demoRoles(): Promise<{ crew: RoleHome; polecat: RoleHome; all: RoleHome[] }> {
+  const { store } = await api();
+  const demo = store.active?.layout.rigs.find((r) => r.name === 'demo');
+  assert.ok(demo, 'no demo rig');
+  const crew = demo.roles.find((r) => r.kind === 'crew');
+  const polecat = demo.roles.find((r) => r.kind === 'polecat');
+  assert.ok(crew && polecat, `demo rig lacks a crew member or a polecat: ${demo.roles.map((r) => r.dir).join(', ')}`);
+  return { crew, polecat, all: demo.roles };
+}
+
+/** The Town view's item for a role and its agent child, as the user sees them. */
+export async function roleItems(home: RoleHome): Promise<{ role: vscode.TreeItem; agent?: vscode.TreeItem }> {
+  const { townTree } = await api();
+  const walk = (nodes: TownNode[]): TownNode | undefined => {
+    for (const n of nodes) {
+      if (n.type === 'role' && n.role.dir === home.dir) {
+        return n;
+      }
+      const found = n.type === 'role' || n.type === 'agent' ? undefined : walk(townTree.getChildren(n));
+      if (found) {
+        return found;
+      }
+    }
+    return undefined;
+  };
+  const node = walk(townTree.getChildren());
+  assert.ok(node, `no tree item for ${home.dir}`);
+  const children = townTree.getChildren(node);
+  return { role: townTree.getTreeItem(node), agent: children[0] ? townTree.getTreeItem(children[0]) : undefined };
+}
+
+/** The last line of the agent's output that starts with `tag`, parsed as JSON. */
+export function tagged<T>(output: string, tag: string): T | undefined {
+  const lines = output.split('\n').filter((l) => l.startsWith(tag));
+  const last = lines[lines.length - 1];
+  return last === undefined ? undefined : (JSON.parse(last.slice(tag.length)) as T);
+}
