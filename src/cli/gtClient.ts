@@ -115,8 +115,9 @@ export class GtClient {
 
   /** Open beads of a rig (or the town), for the sling picker; run where the rig's database is. */
   async openBeads(beadsCwd: string): Promise<Bead[]> {
-    const r = await runCli(this.bins().bd, ['list', '--json', '--limit', '200', '--exclude-label', 'gt:message'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
-    return parseCliJson(r.stdout, beadListSchema, 'bd list --json');
+    const r = await runCli(this.bins().bd, ['list', '--json', '--limit', '200'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
+    // Mail is stored as beads too; older bd has no --exclude-label, so it is filtered here.
+    return parseCliJson(r.stdout, beadListSchema, 'bd list --json').filter((b) => !(b.labels ?? []).includes('gt:message'));
   }
 
   async showBead(beadsCwd: string, id: string): Promise<Bead | undefined> {

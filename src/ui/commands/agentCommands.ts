@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
 import { runStreaming } from '../../cli/runner';
@@ -147,9 +149,10 @@ export function showAgentTerminal(ctx: AgentCommandContext, arg?: unknown): void
   }
 }
 
-/** Where a rig's beads live for bd (the canonical clone), or the town for `hq-` beads. */
-function beadsCwd(townRoot: string, rig?: string): string {
-  return rig ? `${townRoot}/${rig}/mayor/rig` : townRoot;
+/** Where bd finds a rig's beads: the canonical clone's `.beads`, else the rig folder's own (repos without `.beads`). */
+function beadsCwd(townRoot: string, rig: string): string {
+  const clone = path.join(townRoot, rig, 'mayor', 'rig');
+  return fs.existsSync(path.join(clone, '.beads')) ? clone : path.join(townRoot, rig);
 }
 
 export interface SlingArgs {

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// A small, real stand-in for a coding agent, used by the tests as the `testagent` preset.
+//
+// Interactive:  node test-agent.mjs [--resume <id>] [--continue] [initial prompt]
+//   After TEST_AGENT_READY_DELAY_MS (default 300) it prints the ready prompt `test-agent> `,
+//   then answers each stdin line with `echo: <line>` and, for these commands, one more line:
+//     /argv  -> ARGV:<json of argv after the script>
+//     /cwd   -> CWD:<json string of the cwd>
+//     /env   -> ENV:<json of the GT_*, BD_*, BEADS_*, GIT_*, TEST_AGENT_* vars and NODE_OPTIONS, CLAUDECODE>
+//     /exit  -> exits 0
+//     /crash -> exits 3
+//   and prints the prompt again after every reply.
+// Non-interactive:  node test-agent.mjs exec -p <prompt> [--json]  -> prints EXEC:<json prompt>, exits 0.
+//
+// No dependencies. Output is line-oriented and written with process.stdout.write.
+
+import readline from 'node:readline';
+
+const PROMPT = 'test-agent> ';
+const argv = process.argv.slice(2);
+
+function out(text) {
+  process.stdout.write(text);
+}
+
+function line(text) {
+  out(text + '\n');
+}
+
+function selectedEnv() {
+  const picked = {};
+  for (const name of Object.keys(process.env).sort()) {
+    if (
+      /^(GT_|BD_|BEADS_|GIT_|TEST_AGENT_)/.test(name) ||
+      name === 'NODE_OPTIONS' ||
+      name === 'CLAUDECODE'
+    ) {
+      picked[name] = process.env[name];
+    }
+  }
+  return picked;
+}
+
+function parseArgs(args) {
+  const parsed = { exec: false, prompt: undefined, json: false, resume: undefined, cont: false, positional: [] };
+  let i = 0;
+  if (args[0] === 'exec') {
+    parsed.exec = true;
+    i = 1;
+  }
+  for (; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--resume') {
+      parsed.resume = args[++i] ?? '';
+    } else if (a.startsWith('--resume=')) {
+      parsed.resume = a.slice('--resume='.length);
+    } else if (a === '--continue') {
+      parsed.cont = true;
+    } else if (a === '-p' || a === '--prompt') {
+      parsed.prompt = args[++i] ?? '';
+    } else if (a === '--json') {
+      parsed.json = true;
+    } else if (a === '--') {
+      parsed.positional.push(...args.slice(i + 1));
+      break;
+    } else {
+      parsed.positional.push(a);
+    }
+  }
+  return parsed;
+}
+
+const opts = parseArgs(argv);
+
+if (opts.exec) {
+  const prompt = opts.prompt ?? opts.positional.join(' ');
+  line('EXEC:' + JSON.stringify(prompt));
+  if (opts.json) {
+    line(JSON.stringify({ type: 'result', prompt, argv }));
+  }
+  process.exitCode = 0;
+} else {
+  runInteractive();
+}
+
+function runInteractive() {
+  if (opts.resume !== undefined) line('RESUMED:' + opts.resume);
+  if (opts.cont) line('CONTINUED');
+  if (opts.positional.length > 0) line('PROMPT:' + JSON.stringify(opts.positional.join(' ')));
+
+  const delay = Number.parseInt(process.env.TEST_AGENT_READY_DELAY_MS ?? '', 10);
+  const readyDelay = Number.isFinite(delay) && delay >= 0 ? delay : 300;
+
+  let ready = false;
+  const pending = [];
+  let exiting = false;
+
+  function exit(code) {
+    exiting = true;
+    // Let stdout drain before leaving.
+    process.stdout.write('', () => process.exit(code));
+  }
+
+  function handle(input) {
+    if (exiting) return;
+    const text = input.replace(/\r$/, '');
+    line('echo: ' + text);
+    const cmd = text.trim();
+    switch (cmd) {
+      case '/argv':
+        line('ARGV:' + JSON.stringify(argv));
+        break;
+      case '/cwd':
+        line('CWD:' + JSON.stringify(process.cwd()));
+        break;
+      case '/env':
+        line('ENV:' + JSON.stringify(selectedEnv()));
+        break;
+      case '/exit':
+        line('BYE');
+        exit(0);
+        return;
+      case '/crash':
+        line('CRASH');
+        exit(3);
+        return;
+      default:
+        break;
+    }
+    out(PROMPT);
+  }
+
+  const rl = readline.createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
+  rl.on('line', (l) => {
+    if (ready) handle(l);
+    else pending.push(l);
+  });
+  rl.on('close', () => {
+    // stdin ended (pipe closed): answer what is left, then leave quietly.
+    const finish = () => {
+      if (!exiting) exit(0);
+    };
+    if (ready) finish();
+    else setTimeout(finish, readyDelay + 10);
+  });
+
+  setTimeout(() => {
+    ready = true;
+    out(PROMPT);
+    for (const l of pending.splice(0)) handle(l);
+  }, readyDelay);
+
+  process.on('SIGTERM', () => exit(143));
+  process.on('SIGHUP', () => exit(129));
+}
