@@ -78,9 +78,13 @@ if (want('integration') || want('ui')) {
   const stack = await run('bash', [path.join(root, 'scripts', 'gastown-stack.sh')]);
   if (stack.code !== 0) prerequisiteFailed('installing gt, bd and dolt (scripts/gastown-stack.sh)', stack.out);
   const bin = stack.out.trim().split('\n').pop();
-  const demoDir = path.join(cache, 'demo');
+  // A fresh town per run, in a temporary directory: tests sling, start and stop agents in it.
+  const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-vscode-test-'));
   const demo = await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'build', demoDir]);
-  if (demo.code !== 0) prerequisiteFailed('building the demo town (scripts/demo-town.sh)', demo.out);
+  if (demo.code !== 0) {
+    await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'stop', demoDir], { quiet: true });
+    prerequisiteFailed('building the demo town (scripts/demo-town.sh)', demo.out);
+  }
   const summary = JSON.parse(demo.out.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}');
   const town = summary.town;
   if (!town || !fs.existsSync(town)) prerequisiteFailed('the demo town', `no town in ${JSON.stringify(summary)}`);
@@ -92,7 +96,14 @@ if (want('integration') || want('ui')) {
   } catch (e) {
     prerequisiteFailed('installing code-server, Node 24 and Chromium (test/harness/setup.mjs)', String(e.message));
   }
+  // The town's own environment (HOME, XDG_* redirected into the demo dir), as a user of that town has it.
+  const townEnv = {};
+  for (const line of fs.readFileSync(summary.env, 'utf8').split('\n')) {
+    const m = /^export ([A-Z_][A-Z0-9_]*)="(.*)"$/.exec(line);
+    if (m) townEnv[m[1]] = m[2];
+  }
   const env = {
+    ...townEnv,
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
     GASTOWN_TEST_TOWN: town,
     GASTOWN_DEMO_SUMMARY: JSON.stringify(summary),
@@ -129,8 +140,8 @@ if (want('integration') || want('ui')) {
       totals.failed += r.failed;
     }
   } finally {
-    // The Dolt server and the demo town's tmux stay cached for the next run only when asked.
-    if (!process.env.GASTOWN_KEEP_DEMO) await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'stop', demoDir], { quiet: true });
+    await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'stop', demoDir], { quiet: true });
+    if (!process.env.GASTOWN_KEEP_DEMO) fs.rmSync(demoDir, { recursive: true, force: true });
   }
 }
 

@@ -34,7 +34,7 @@ export const suite = {
         await page.keyboard.press('Enter');
         const editor = page.locator('.editor-instance .view-lines').first();
         await editor.waitFor({ state: 'visible', timeout: 15000 });
-        await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent?.includes('deacon → claude'), null, { timeout: 15000 });
+        await page.waitForFunction(() => (document.querySelector('.editor-instance .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').includes('deacon → claude'), null, { timeout: 15000 });
         await screenshot(page, 'ui-resolved-agent');
       },
     },

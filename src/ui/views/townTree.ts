@@ -133,7 +133,8 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
         const style = ROLE_STYLE[node.role.kind];
         const agent = this.agentNode(node.town, node.role);
         const item = new vscode.TreeItem(roleLabelShort(node.role), agent ? C.Expanded : C.None);
-        item.id = `role:${node.role.dir}`;
+        // The id changes with the state so a role that gains an agent opens to show it.
+        item.id = `role:${node.role.dir}:${agent ? 'active' : 'idle'}`;
         item.description = agent ? undefined : 'stopped';
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
         item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}`;

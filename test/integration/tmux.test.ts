@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { RoleHome } from '../../src/town/roles';
+import { api, roleItems, screenshot, townRoot, waitFor } from './helpers';
+
+// Literal text with quotes, substitutions and separators; one line (gt keeps only the first line of args).
+const ARGS = `use "quotes"; $(echo no) \`echo no\` & keep it 'literal'`;
+
+function bd(args: string[]): string {
+  return execFileSync('bd', args, { cwd: townRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('Sling, and agents in gt tmux sessions', function () {
+  this.timeout(300_000);
+  let polecat: RoleHome | undefined;
+  let bead = '';
+
+  before(async () => {
+    await vscode.workspace.getConfiguration('gastown').update('agents.host', 'auto', vscode.ConfigurationTarget.Global);
+    bead = bd(['create', 'Sling from VS Code', '-t', 'task', '-p', '2', '--silent']).trim();
+    assert.match(bead, /^hq-/);
+  });
+
+  it('sling a bead to the rig with args: gt spawns a polecat, the bead shows the attachment, and Prime shows the args', async () => {
+    const out = await vscode.commands.executeCommand<string>('gastown.slingWork', undefined, { bead, target: 'demo', args: ARGS });
+    assert.ok(out, 'gt sling printed nothing');
+    const name = /Slinging \S+ to demo\/polecats\/(\S+?)\.\.\./.exec(out)?.[1];
+    assert.ok(name, `no polecat named in: ${out}`);
+    const shown = JSON.parse(bd(['show', bead, '--json'])) as { status: string; assignee?: string; description?: string }[];
+    assert.equal(shown[0].status, 'hooked');
+    assert.equal(shown[0].assignee, `demo/polecats/${name}`);
+    assert.ok(shown[0].description?.includes(`attached_args: ${ARGS}`), shown[0].description);
+
+    const { store } = await api();
+    polecat = await waitFor('the new polecat in the Town view', () => {
+      store.reloadLayout(townRoot());
+      return store.active?.layout.rigs.find((r) => r.name === 'demo')?.roles.find((r) => r.kind === 'polecat' && r.name === name);
+    });
+    await vscode.commands.executeCommand('gastown.primeRole', polecat.dir);
+    const prime = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(prime, /ARGS/);
+    assert.ok(prime.includes(ARGS), 'gt prime does not show the args');
+    await screenshot('prime-with-args');
+  });
+
+  it('lists the tmux session gt started, attaches a terminal to it, and gt nudge reaches the agent', async () => {
+    assert.ok(polecat, 'the sling test did not run');
+    const home = polecat;
+    const { sessions, status } = await api();
+    await status.refresh(townRoot());
+    const item = await waitFor('the tmux agent in the tree', async () => {
+      const items = await roleItems(home);
+      return items.agent && /^tmux · detached/.test(String(items.agent.description)) ? items.agent : undefined;
+    });
+    assert.equal(item.label, 'testagent');
+    await vscode.commands.executeCommand('gastown.attachAgent', home.dir);
+    const session = sessions.get(home);
+    assert.ok(session?.terminal, 'no terminal attached');
+    assert.equal(session.host, 'tmux');
+    assert.match(String((await roleItems(home)).agent?.description), /^tmux · (starting|ready)/);
+    await screenshot('tmux-attached');
+
+    const socket = sessions.socket(townRoot());
+    const capture = () => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-J', '-S', '-200', '-t', `=${session.plan.sessionName}:`], { encoding: 'utf8' });
+    const text = `hello from VS Code "q" $(echo no)`;
+    await vscode.commands.executeCommand('gastown.nudgeAgent', home.dir, text);
+    await waitFor('the nudge in the tmux pane', () => capture().includes(`echo: ${text}`), 60_000);
+
+    session.terminal.dispose();
+    await waitFor('detach to leave the session running', async () => /^tmux · detached/.test(String((await roleItems(home)).agent?.description)));
+    assert.equal(await session.isAlive(), true);
+  });
+});
