@@ -58,14 +58,25 @@ describe('Sling, and agents in gt tmux sessions', function () {
     const session = sessions.get(home);
     assert.ok(session?.terminal, 'no terminal attached');
     assert.equal(session.host, 'tmux');
-    assert.match(String((await roleItems(home)).agent?.description), /^tmux · (starting|ready)/);
+    assert.match(String((await roleItems(home)).agent?.description), /^tmux · ready/);
+    const socket = sessions.socket(townRoot());
+    // The terminal's process is a tmux client attached to gt's session: what the pane shows, the terminal shows.
+    const pid = await session.terminal.processId;
+    const clients = await waitFor('a tmux client on the session', () => {
+      const out = execFileSync('tmux', ['-L', socket, 'list-clients', '-t', `=${session.plan.sessionName}`, '-F', '#{client_pid}'], { encoding: 'utf8' });
+      return out.trim() ? out : undefined;
+    });
+    assert.ok(clients.split('\n').includes(String(pid)), `tmux clients ${clients} do not include the terminal's process ${pid}`);
+    session.terminal.show();
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
+    await new Promise((r) => setTimeout(r, 2500));
     await screenshot('tmux-attached');
 
-    const socket = sessions.socket(townRoot());
     const capture = () => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-J', '-S', '-200', '-t', `=${session.plan.sessionName}:`], { encoding: 'utf8' });
     const text = `hello from VS Code "q" $(echo no)`;
     await vscode.commands.executeCommand('gastown.nudgeAgent', home.dir, text);
-    await waitFor('the nudge in the tmux pane', () => capture().includes(`echo: ${text}`), 60_000);
+    // gt wraps a nudge in a notice ("QUEUED NUDGE … [from …] <text>"); the agent echoes each line it reads.
+    await waitFor('the nudge in the tmux pane', () => capture().split('\n').some((l) => l.includes('echo: ') && l.includes(text)), 60_000);
 
     session.terminal.dispose();
     await waitFor('detach to leave the session running', async () => /^tmux · detached/.test(String((await roleItems(home)).agent?.description)));

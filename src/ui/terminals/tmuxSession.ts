@@ -2,12 +2,9 @@ import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
 import { Disposable } from '../../common/lifecycle';
 import type { AgentPlan } from '../../town/agentPlan';
-import { endsWithPrompt, stripAnsi } from '../../town/terminalText';
 import { ROLE_STYLE } from '../views/townTree';
 import type { AgentSession, SessionState, SessionStatus } from './agentSession';
 import { terminalName } from './nativeSession';
-
-const READY_POLL_MS = 1000;
 
 /** The address `gt nudge` takes for a role: `mayor`, `<rig>/witness`, `<rig>/<name>`. */
 export function nudgeTarget(plan: AgentPlan): string {
@@ -24,8 +21,6 @@ export class TmuxSession extends Disposable implements AgentSession {
   readonly onDidChangeState = this.stateChanged.event;
   private current: SessionState = { kind: 'stopped' };
   private term: vscode.Terminal | undefined;
-  private captured = '';
-  private poll: NodeJS.Timeout | undefined;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -35,7 +30,6 @@ export class TmuxSession extends Disposable implements AgentSession {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.register({ dispose: () => clearTimeout(this.poll) });
     this.register(
       vscode.window.onDidCloseTerminal((t) => {
         if (t === this.term) {
@@ -66,8 +60,9 @@ export class TmuxSession extends Disposable implements AgentSession {
     return this.current;
   }
 
+  /** tmux keeps the output; the pane is read on demand (`capturePane`), not streamed. */
   get output(): string {
-    return this.captured;
+    return '';
   }
 
   private setState(s: SessionState): void {
@@ -109,35 +104,9 @@ export class TmuxSession extends Disposable implements AgentSession {
       isTransient: true,
     });
     this.term.show(true);
-    if (this.current.kind === 'stopped' || this.current.kind === 'detached') {
-      this.setState({ kind: 'starting' });
-    }
-    this.watchReady(Date.now());
-  }
-
-  /** Polls the pane for the ready prompt while starting only (bounded), else falls back to the preset delay. */
-  private watchReady(since: number): void {
-    clearTimeout(this.poll);
-    const preset = this.plan.resolved.preset;
-    const delay = preset.ready_delay_ms ?? 3000;
-    const tick = async (): Promise<void> => {
-      if (this.current.kind !== 'starting') {
-        return;
-      }
-      try {
-        this.captured = stripAnsi(await this.gt.capturePane(this.socket, this.sessionName));
-      } catch {
-        this.setState({ kind: 'stopped' });
-        return;
-      }
-      const elapsed = Date.now() - since;
-      if ((preset.ready_prompt_prefix && endsWithPrompt(this.captured, preset.ready_prompt_prefix)) || (!preset.ready_prompt_prefix && elapsed >= delay) || elapsed > delay + 60_000) {
-        this.setState({ kind: 'ready' });
-        return;
-      }
-      this.poll = setTimeout(() => void tick(), READY_POLL_MS);
-    };
-    void tick();
+    // gt's start waits until the agent is idle at its prompt (its startup nudge loop), so a session that
+    // exists is one gt has already seen ready.
+    this.setState({ kind: 'ready' });
   }
 
   private async refreshAlive(): Promise<void> {
