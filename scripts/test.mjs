@@ -1,30 +1,14 @@
 // `npm test`: lint, typecheck, unit, extension-host and UI suites, with the real gt/bd/dolt and a real
 // VS Code (code-server), bootstrapped and cached by the project's own scripts. Ends with "N passed, N failed".
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { demoTown, ensureGasTownStack, PrerequisiteError, root, run } from './lib/stack.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cache = process.env.GASTOWN_VSCODE_CACHE || path.join(os.homedir(), '.cache', 'gastown-vscode');
 const only = process.argv.slice(2);
 const want = (s) => only.length === 0 || only.includes(s);
 const totals = { passed: 0, failed: 0 };
 const t0 = Date.now();
-
-/** Runs a command, streaming its output; resolves with exit code and the captured text. */
-function run(cmd, args, opts = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-    let out = '';
-    const take = (stream, sink) => stream.on('data', (d) => { out += d; if (!opts.quiet) sink.write(d); });
-    take(child.stdout, process.stdout);
-    take(child.stderr, process.stderr);
-    child.on('error', (e) => resolve({ code: 127, out: out + String(e) }));
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
 
 function mochaCounts(text) {
   const n = (re) => Number((text.match(re) ?? [])[1] ?? 0);
@@ -74,21 +58,6 @@ if (want('unit')) {
 }
 
 if (want('integration') || want('ui')) {
-  section('real Gas Town (gt, bd, dolt)');
-  const stack = await run('bash', [path.join(root, 'scripts', 'gastown-stack.sh')]);
-  if (stack.code !== 0) prerequisiteFailed('installing gt, bd and dolt (scripts/gastown-stack.sh)', stack.out);
-  const bin = stack.out.trim().split('\n').pop();
-  // A fresh town per run, in a temporary directory: tests sling, start and stop agents in it.
-  const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-vscode-test-'));
-  const demo = await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'build', demoDir]);
-  if (demo.code !== 0) {
-    await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'stop', demoDir], { quiet: true });
-    prerequisiteFailed('building the demo town (scripts/demo-town.sh)', demo.out);
-  }
-  const summary = JSON.parse(demo.out.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}');
-  const town = summary.town;
-  if (!town || !fs.existsSync(town)) prerequisiteFailed('the demo town', `no town in ${JSON.stringify(summary)}`);
-
   section('real VS Code (code-server)');
   const { ensureVsCodeStack } = await import('../test/harness/setup.mjs');
   try {
@@ -96,17 +65,22 @@ if (want('integration') || want('ui')) {
   } catch (e) {
     prerequisiteFailed('installing code-server, Node 24 and Chromium (test/harness/setup.mjs)', String(e.message));
   }
-  // The town's own environment (HOME, XDG_* redirected into the demo dir), as a user of that town has it.
-  const townEnv = {};
-  for (const line of fs.readFileSync(summary.env, 'utf8').split('\n')) {
-    const m = /^export ([A-Z_][A-Z0-9_]*)="(.*)"$/.exec(line);
-    if (m) townEnv[m[1]] = m[2];
+  section('real Gas Town (gt, bd, dolt)');
+  // A fresh town per run, in a temporary directory: tests sling, start and stop agents in it.
+  const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-vscode-test-'));
+  let demo;
+  try {
+    demo = await demoTown(demoDir, await ensureGasTownStack());
+  } catch (e) {
+    if (e instanceof PrerequisiteError) prerequisiteFailed(e.message, '');
+    throw e;
   }
+  const town = demo.town;
+
   const env = {
-    ...townEnv,
-    PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+    ...demo.env,
     GASTOWN_TEST_TOWN: town,
-    GASTOWN_DEMO_SUMMARY: JSON.stringify(summary),
+    GASTOWN_DEMO_SUMMARY: JSON.stringify(demo.summary),
     GASTOWN_TEST_GREP: process.env.GASTOWN_TEST_GREP ?? '',
   };
   const results = path.join(root, 'test-results');
@@ -140,7 +114,7 @@ if (want('integration') || want('ui')) {
       totals.failed += r.failed;
     }
   } finally {
-    await run('bash', [path.join(root, 'scripts', 'demo-town.sh'), 'stop', demoDir], { quiet: true });
+    demo.stop();
     if (!process.env.GASTOWN_KEEP_DEMO) fs.rmSync(demoDir, { recursive: true, force: true });
   }
 }
