@@ -31,6 +31,8 @@ export class StatusRefresher extends Disposable {
     this.register(vscode.window.onDidOpenTerminal(() => this.schedule()));
     this.register(vscode.window.onDidCloseTerminal(() => this.schedule()));
     this.register(sessions.onDidChange(() => this.schedule()));
+    // A polecat or crew home appearing on disk usually means gt just started or spawned an agent.
+    this.register(towns.onDidChange((e) => e.kind === 'layout' && this.schedule()));
     this.register(
       status.onDidChange((root) => {
         const town = this.towns.towns.find((t) => t.location.root === root);

@@ -116,6 +116,15 @@ describe('Agents in native terminals', function () {
     assert.deepEqual(argv?.slice(-2), ['--resume', 'sess-42.a_b']);
   });
 
+  it('an agent whose command is not on PATH (claude here) is not started, and no terminal opens', async () => {
+    const { sessions } = await api();
+    const deacon = { townRoot: (await demoRoles()).crew.townRoot, kind: 'deacon' as const, dir: path.join((await demoRoles()).crew.townRoot, 'deacon') };
+    const terminalsBefore = vscode.window.terminals.length;
+    await vscode.commands.executeCommand('gastown.startAgent', deacon.dir);
+    assert.equal(sessions.get(deacon), undefined);
+    assert.equal(vscode.window.terminals.length, terminalsBefore);
+  });
+
   it('runs the preset non-interactively with a hostile prompt as one argument', async () => {
     const { crew } = await demoRoles();
     const prompt = `do "this"; $(nothing) \`x\``;

@@ -44,15 +44,24 @@ describe('Sling, and agents in gt tmux sessions', function () {
     await screenshot('prime-with-args');
   });
 
+  it('a sling to a target that does not exist is refused before gt runs', async () => {
+    const out = await vscode.commands.executeCommand<string | undefined>('gastown.slingWork', undefined, { bead, target: 'nosuchrig', args: '' });
+    assert.equal(out, undefined);
+    const shown = JSON.parse(bd(['show', bead, '--json'])) as { status: string }[];
+    assert.equal(shown[0].status, 'hooked', 'the bead changed');
+  });
+
   it('lists the tmux session gt started, attaches a terminal to it, and gt nudge reaches the agent', async () => {
     assert.ok(polecat, 'the sling test did not run');
     const home = polecat;
-    const { sessions, status } = await api();
-    await status.refresh(townRoot());
+    const { sessions } = await api();
+    // No explicit refresh: the view is visible, and gt's start of the session (its event log, the new
+    // polecat home) is what makes the tree ask gt for the status.
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
     const item = await waitFor('the tmux agent in the tree', async () => {
       const items = await roleItems(home);
       return items.agent && /^tmux · detached/.test(String(items.agent.description)) ? items.agent : undefined;
-    });
+    }, 60_000);
     assert.equal(item.label, 'testagent');
     await vscode.commands.executeCommand('gastown.attachAgent', home.dir);
     const session = sessions.get(home);

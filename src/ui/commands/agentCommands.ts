@@ -196,6 +196,11 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   if (!target) {
     return undefined;
   }
+  const known = [...town.layout.rigs.map((r) => r.name), ...allRoles(town).map(slingTarget), 'mayor', 'deacon', 'crew'];
+  if (!known.includes(target)) {
+    void vscode.window.showErrorMessage(`Gas Town: there is no rig or role "${target}" in town ${town.layout.name}. Sling to a rig (${town.layout.rigs.map((r) => r.name).join(', ') || 'none yet: add one with gt rig add'}) to spawn a polecat, or to a role such as ${allRoles(town).slice(0, 3).map(slingTarget).join(', ')}.`);
+    return undefined;
+  }
   const args = given?.args ?? (await vscode.window.showInputBox({ title: `Sling ${bead} to ${target}`, prompt: 'Optional args for the agent (natural language; stored on the bead as attached_args)' }));
   if (args === undefined) {
     return undefined;
