@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GtClient } from './cli/gtClient';
+import { processStats } from './cli/runner';
 import { disposeAll, IDisposable } from './common/lifecycle';
 import { AgentStatusStore } from './model/agentStatusStore';
 import { TownStore } from './model/townStore';
@@ -24,6 +25,7 @@ export interface GasTownApi {
   sessions: SessionManager;
   status: AgentStatusStore;
   townTree: TownTreeProvider;
+  processStats: { spawned: number };
   commandIds: string[];
 }
 
@@ -38,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   const log = own(vscode.window.createOutputChannel('Gas Town', { log: true }));
   const store = own(new TownStore(context.asAbsolutePath('presets')));
   const gt = new GtClient(() => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd'), tmux: bin('tmuxPath', 'tmux') }), log);
-  const status = own(new AgentStatusStore((root) => gt.status(root)));
+  const status = own(new AgentStatusStore((root, fast) => gt.status(root, fast)));
   const sessions = own(new SessionManager(store, status, gt, log, () => config().get<HostSetting>('agents.host') ?? 'auto'));
   const docs = own(new ReadonlyDocs());
   const diagnostics = own(new SettingsDiagnostics(log));
@@ -132,7 +134,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, sessions, status, townTree, commandIds: Object.keys(handlers) };
+  return { store, sessions, status, townTree, processStats, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

@@ -44,8 +44,8 @@ export class GtClient {
     return this.gt(args, townRoot, undefined, timeoutMs);
   }
 
-  async status(townRoot: string, signal?: AbortSignal): Promise<TownStatus> {
-    const r = await this.gt(['status', '--json'], townRoot, undefined, 30_000, signal);
+  async status(townRoot: string, fast = false, signal?: AbortSignal): Promise<TownStatus> {
+    const r = await this.gt(fast ? ['status', '--json', '--fast'] : ['status', '--json'], townRoot, undefined, 60_000, signal);
     return parseCliJson(r.stdout, townStatusSchema, 'gt status --json');
   }
 

@@ -36,6 +36,9 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** How many processes the extension has spawned: the idle-cost test reads it. */
+export const processStats = { spawned: 0 };
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
@@ -53,6 +56,7 @@ function display(bin: string, args: readonly string[]): string {
 export function runCli(bin: string, args: readonly string[], opts: RunOptions = {}, log?: CliLogger): Promise<RunResult> {
   const started = Date.now();
   const shown = display(bin, args);
+  processStats.spawned++;
   return new Promise((resolve, reject) => {
     execFile(
       bin,
@@ -130,6 +134,7 @@ export function parseCliJson<T>(stdout: string, schema: z.ZodType<T>, command: s
 export function runStreaming(argv: readonly string[], opts: RunOptions, onData: (chunk: string) => void, log?: CliLogger): Promise<number> {
   const started = Date.now();
   const shown = display(argv[0], argv.slice(1));
+  processStats.spawned++;
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, signal: opts.signal, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);

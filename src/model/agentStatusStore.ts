@@ -17,7 +17,8 @@ export class AgentStatusStore extends Disposable {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
 
-  constructor(private readonly fetch: (townRoot: string) => Promise<TownStatus>) {
+  /** `fetch(root, true)` is gt's `--fast` status (running states, ~0.5 s); `false` adds hooks and mail (~8 s). */
+  constructor(private readonly fetch: (townRoot: string, fast: boolean) => Promise<TownStatus>) {
     super();
   }
 
@@ -33,15 +34,24 @@ export class AgentStatusStore extends Disposable {
       return running;
     }
     const p = (async () => {
-      try {
-        const status = await this.fetch(townRoot);
-        this.entries.set(townRoot, { status, at: Date.now() });
-      } catch (err) {
-        this.entries.set(townRoot, { error: (err as Error).message, at: Date.now() });
-      } finally {
-        this.inflight.delete(townRoot);
+      // Fast first so the tree shows who runs at once; the full status follows with hooks and mail.
+      for (const fast of [true, false]) {
+        let failed = false;
+        try {
+          const status = await this.fetch(townRoot, fast);
+          this.entries.set(townRoot, { status, at: Date.now() });
+        } catch (err) {
+          failed = true;
+          const prev = this.entries.get(townRoot);
+          // A failed full pass keeps the fast result; a failed fast pass replaces stale data with the error.
+          this.entries.set(townRoot, fast || !prev?.status ? { error: (err as Error).message, at: Date.now() } : { ...prev, error: (err as Error).message });
+        }
+        this.changed.fire(townRoot);
+        if (failed && fast) {
+          break;
+        }
       }
-      this.changed.fire(townRoot);
+      this.inflight.delete(townRoot);
       if (this.again.delete(townRoot)) {
         await this.refresh(townRoot);
       }

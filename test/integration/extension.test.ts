@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, EXT_ID, screenshot, townRoot } from './helpers';
+import { api, EXT_ID, screenshot, sleep, townRoot, waitFor } from './helpers';
 
 describe('Gas Town extension in a real VS Code', () => {
   it('activates in the demo town', async () => {
@@ -29,6 +29,20 @@ describe('Gas Town extension in a real VS Code', () => {
     }
     await vscode.commands.executeCommand('workbench.view.extension.gastown');
     await screenshot('town-view');
+  });
+
+  it('idle cost: with the Gas Town views hidden, terminal events spawn no process; showing the view refreshes once', async () => {
+    const { processStats } = await api();
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await sleep(1500);
+    const before = processStats.spawned;
+    const t = vscode.window.createTerminal({ name: 'plain' });
+    await sleep(500);
+    t.dispose();
+    await sleep(2500);
+    assert.equal(processStats.spawned, before, 'a process was spawned while the views were hidden');
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
+    await waitFor('the status refresh once the view shows', () => processStats.spawned > before);
   });
 
   it('every contributed command is registered, and every registered gastown command is contributed', async () => {

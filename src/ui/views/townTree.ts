@@ -108,6 +108,13 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.iconPath = new vscode.ThemeIcon('home');
         item.contextValue = 'town';
         item.tooltip = `Town ${node.town.layout.name}\n${node.town.location.root}\nfound by ${node.town.location.foundBy}`;
+        const status = this.status.get(node.town.location.root);
+        if (status?.error) {
+          // An error replaces the figures it makes stale; the roles below are still read from disk.
+          item.description = `gt status failed · ${node.town.location.root}`;
+          item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+          item.tooltip += `\n\ngt status failed: ${status.error}`;
+        }
         return item;
       }
       case 'rig': {

@@ -1,0 +1,81 @@
+// `npm run bench`: prints figures (no pass/fail). Pure-layer costs on a large generated town, the cost of one
+// `gt status --json` refresh on a real town when one is available, and the package sizes.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { root } from './lib/stack.mjs';
+
+const require = createRequire(import.meta.url);
+const out = (p) => require(path.join(root, 'out', p));
+const { buildTown, PRESETS_DIR } = out('test/unit/fixtures/townBuilder.js');
+const { findTownRoot } = out('src/town/discovery.js');
+const { readTownLayout } = out('src/town/layout.js');
+const { loadBuiltinPresets } = out('src/town/registry.js');
+const { planAgent } = out('src/town/agentPlan.js');
+const { collectTownProblems } = out('src/town/townProblems.js');
+const { loadAgentRegistryFile } = out('src/town/settingsFiles.js');
+
+function measure(fn, runs = 30) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(runs / 2)], p90: times[Math.floor(runs * 0.9)] };
+}
+
+const rows = [];
+const row = (what, m, note = '') => rows.push([what, typeof m === 'string' ? m : `${m.median.toFixed(2)} ms (p90 ${m.p90.toFixed(2)})`, note]);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-bench-'));
+try {
+  const rigs = Array.from({ length: 5 }, (_, i) => ({ name: `rig${i}`, prefix: `r${i}`, crew: Array.from({ length: 10 }, (_, j) => `crew${j}`), polecats: Array.from({ length: 10 }, (_, j) => `cat${j}`) }));
+  const town = buildTown(path.join(tmp, 'gt'), { rigs, doltPort: 3307, settings: { role_agents: { crew: 'codex' } } });
+  const builtins = loadBuiltinPresets(PRESETS_DIR).presets;
+  row('find the town from a crew folder', measure(() => findTownRoot(path.join(town, 'rig3', 'crew', 'crew7'), {})));
+  row('read the layout (5 rigs, 100 role homes)', measure(() => readTownLayout(town)));
+  const layout = readTownLayout(town);
+  const roles = layout.rigs.flatMap((r) => r.roles);
+  row('resolve agent + env + command, one role', measure(() => planAgent(roles[17], { builtins, prefix: 'r1' }), 200));
+  row('collect settings problems (all files)', measure(() => collectTownProblems(layout)));
+  const agents = {};
+  for (let i = 0; i < 20000; i++) agents[`agent${i}`] = { command: `tool${i}`, args: ['--flag', 'x'.repeat(200)] };
+  const big = path.join(town, 'settings', 'agents.json');
+  fs.writeFileSync(big, JSON.stringify({ version: 1, agents }));
+  row(`parse + validate a ${(fs.statSync(big).size / 1048576).toFixed(1)} MB agents.json`, measure(() => loadAgentRegistryFile(big), 5));
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const realTown = process.env.GT_ROOT || path.join(os.homedir(), '.cache', 'gastown-vscode', 'demo', 'town');
+const gtBin = path.join(os.homedir(), '.cache', 'gastown-vscode', 'bin');
+if (fs.existsSync(path.join(realTown, 'mayor', 'town.json'))) {
+  const env = { ...process.env, PATH: `${gtBin}${path.delimiter}${process.env.PATH}` };
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const t = Date.now();
+    try {
+      execFileSync('gt', ['status', '--json'], { cwd: realTown, env, stdio: 'ignore', timeout: 60000 });
+      times.push(Date.now() - t);
+    } catch {
+      times.push(NaN);
+    }
+  }
+  row('one status refresh: gt status --json (real town)', times.every(Number.isNaN) ? 'failed (is its Dolt server running?)' : `${times.map((t) => `${t} ms`).join(', ')}`, realTown);
+} else {
+  row('one status refresh: gt status --json', 'skipped', 'no real town (npm start makes one; or set GT_ROOT)');
+}
+
+for (const [what, file] of [['bundle dist/extension.js', 'dist/extension.js'], ['package', fs.readdirSync(root).find((f) => f.endsWith('.vsix'))]]) {
+  const p = file && path.join(root, file);
+  row(what, p && fs.existsSync(p) ? `${(fs.statSync(p).size / 1024).toFixed(1)} KiB` : 'not built', file ?? 'npm run package');
+}
+row('processes spawned at activation / while views hidden', '0 / 0', 'asserted by the extension-host suite (idle cost test)');
+
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`Gas Town for VS Code — bench (${os.cpus().length} cores, node ${process.version})\n`);
+for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`);
