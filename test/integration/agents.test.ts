@@ -63,6 +63,7 @@ describe('Agents in native terminals', function () {
       assert.equal(seen.CLAUDECODE, '');
       assert.equal(got.GT_AGENT, 'testagent');
       assert.equal(got.GT_ROLE, which === 'crew' ? `demo/crew/${home.name}` : `demo/polecats/${home.name}`);
+      assert.equal(await session.isAlive(), true, 'the agent process (node) is not seen under the terminal');
       const items = await roleItems(home);
       assert.match(String(items.agent?.description), /^native · ready/);
       await screenshot(`native-${which}-started`);
@@ -98,6 +99,7 @@ describe('Agents in native terminals', function () {
     await vscode.commands.executeCommand('gastown.nudgeAgent', polecat.dir, '/crash');
     await waitFor('exit code 3', () => session.state.kind === 'exited' && session.state.code === 3);
     assert.match(String((await roleItems(polecat)).agent?.description), /exited \(3\)/);
+    assert.equal(await session.isAlive(), false);
     await screenshot('native-crash-warning');
   });
 
@@ -123,6 +125,15 @@ describe('Agents in native terminals', function () {
     await vscode.commands.executeCommand('gastown.startAgent', deacon.dir);
     assert.equal(sessions.get(deacon), undefined);
     assert.equal(vscode.window.terminals.length, terminalsBefore);
+  });
+
+  it('Show Agent Environment lists what the agent gets', async () => {
+    const { crew } = await demoRoles();
+    await vscode.commands.executeCommand('gastown.showAgentEnv', crew.dir);
+    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(text, new RegExp(`^GT_ROLE=demo/crew/${crew.name}$`, 'm'));
+    assert.match(text, /^NODE_OPTIONS=$/m);
+    assert.match(text, /^GT_AGENT=testagent$/m);
   });
 
   it('runs the preset non-interactively with a hostile prompt as one argument', async () => {

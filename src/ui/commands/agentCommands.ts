@@ -63,22 +63,23 @@ const running = (ctx: AgentCommandContext) => (r: RoleHome) => {
   return s !== undefined && isRunning(s.state);
 };
 
-export async function startAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+/** Trusted workspace, then a role (given or picked), then the action. */
+async function onTrustedRole(ctx: AgentCommandContext, arg: unknown, title: string, act: (role: RoleHome) => Promise<unknown>): Promise<void> {
   if (refuseUntrusted(ctx)) {
     return;
   }
-  const role = await roleOf(ctx, arg, 'Gas Town: Start Agent');
+  const role = await roleOf(ctx, arg, title);
   if (role) {
-    await ctx.sessions.start(role);
+    await act(role);
   }
 }
 
-export async function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  if (refuseUntrusted(ctx)) {
-    return;
-  }
-  const role = await roleOf(ctx, arg, 'Gas Town: Attach to Agent');
-  if (role) {
+export function startAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  return onTrustedRole(ctx, arg, 'Gas Town: Start Agent', (role) => ctx.sessions.start(role));
+}
+
+export function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  return onTrustedRole(ctx, arg, 'Gas Town: Attach to Agent', async (role) => {
     try {
       await ctx.sessions.attach(role);
     } catch (err) {
@@ -89,7 +90,7 @@ export async function attachAgent(ctx: AgentCommandContext, arg?: unknown): Prom
         }
       });
     }
-  }
+  });
 }
 
 export async function stopAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
@@ -105,24 +106,12 @@ export async function stopAgent(ctx: AgentCommandContext, arg?: unknown): Promis
   }
 }
 
-export async function restartAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  if (refuseUntrusted(ctx)) {
-    return;
-  }
-  const role = await roleOf(ctx, arg, 'Gas Town: Restart Agent');
-  if (role) {
-    await ctx.sessions.restart(role);
-  }
+export function restartAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  return onTrustedRole(ctx, arg, 'Gas Town: Restart Agent', (role) => ctx.sessions.restart(role));
 }
 
-export async function resumeAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  if (refuseUntrusted(ctx)) {
-    return;
-  }
-  const role = await roleOf(ctx, arg, 'Gas Town: Resume Agent');
-  if (role) {
-    await ctx.sessions.resume(role);
-  }
+export function resumeAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  return onTrustedRole(ctx, arg, 'Gas Town: Resume Agent', (role) => ctx.sessions.resume(role));
 }
 
 /** Nudge: into the native terminal, or through `gt nudge` for tmux. The text is never read by a shell. */

@@ -3,7 +3,7 @@ import type { TownStore } from '../../model/townStore';
 import { pickRole } from '../pickRole';
 import { ROLE_STYLE } from '../views/townTree';
 import type { SessionManager } from './sessionManager';
-import { terminalName } from './nativeSession';
+import { terminalName } from './sessionBase';
 
 /** "Gas Town Agent" in the terminal dropdown: asks for the role, then runs its agent directly (no shell in between). */
 export class AgentTerminalProfile implements vscode.TerminalProfileProvider {

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { runCli } from '../../cli/runner';
-import { Disposable } from '../../common/lifecycle';
 import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
-import { isAutonomous, gtRole } from '../../town/roles';
+import { isAutonomous } from '../../town/roles';
 import { appendTail, endsWithPrompt, stripAnsi } from '../../town/terminalText';
 import { ROLE_STYLE } from '../views/townTree';
 import type { AgentSession, SessionState, SessionStatus } from './agentSession';
 import { isRunning } from './agentSession';
+import { SessionBase } from './sessionBase';
 
 const SHELL_INTEGRATION_WAIT_MS = 10_000;
 
@@ -18,10 +18,6 @@ export function agentShell(): { path: string; windows: boolean } {
     return { path: 'powershell.exe', windows: true };
   }
   return { path: fs.existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh', windows: false };
-}
-
-export function terminalName(plan: AgentPlan): string {
-  return `${gtRole(plan.home)} · ${plan.resolved.name}`;
 }
 
 /** Whether gt would nudge this agent with `gt prime` because it has no hooks to prime itself. */
@@ -34,12 +30,8 @@ export function needsPrimeNudge(plan: AgentPlan): boolean {
  * Native host: the VS Code terminal is the session. A bash terminal starts in the role's home with the role's
  * environment; the agent's command line runs through shell integration so its output and exit code are seen.
  */
-export class NativeSession extends Disposable implements AgentSession {
+export class NativeSession extends SessionBase implements AgentSession {
   readonly host = 'native';
-  private readonly stateChanged = this.register(new vscode.EventEmitter<SessionState>());
-  readonly onDidChangeState = this.stateChanged.event;
-  private current: SessionState = { kind: 'stopped' };
-  private term: vscode.Terminal | undefined;
   private execution: vscode.TerminalShellExecution | undefined;
   private text = '';
   private sinceInput = '';
@@ -49,11 +41,11 @@ export class NativeSession extends Disposable implements AgentSession {
   private versionCache: Promise<string> | undefined;
 
   constructor(
-    readonly plan: AgentPlan,
+    plan: AgentPlan,
     private readonly launch: LaunchCommand,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
-    super();
+    super(plan, log);
     this.register({ dispose: () => clearTimeout(this.readyTimer) });
     this.register(
       vscode.window.onDidEndTerminalShellExecution((e) => {
@@ -76,36 +68,16 @@ export class NativeSession extends Disposable implements AgentSession {
     );
   }
 
-  get name(): string {
-    return terminalName(this.plan);
-  }
-
-  get home() {
-    return this.plan.home;
-  }
-
-  get terminal(): vscode.Terminal | undefined {
-    return this.term;
-  }
-
-  get state(): SessionState {
-    return this.current;
-  }
-
   get output(): string {
     return this.text;
   }
 
-  private setState(s: SessionState): void {
-    if (s.kind === this.current.kind && (s.kind !== 'exited' || this.current.kind !== 'exited' || s.code === this.current.code)) {
-      return;
-    }
-    this.current = s;
-    this.log.info(`${this.name}: ${s.kind}${s.kind === 'exited' ? ` (${s.code ?? '?'})` : ''}`);
-    this.stateChanged.fire(s);
-    if (s.kind === 'ready') {
+  protected override setState(s: SessionState): boolean {
+    const changed = super.setState(s);
+    if (changed && s.kind === 'ready') {
       this.afterReady();
     }
+    return changed;
   }
 
   async start(): Promise<void> {
@@ -262,7 +234,4 @@ export class NativeSession extends Disposable implements AgentSession {
     return Promise.resolve();
   }
 
-  override dispose(): void {
-    super.dispose();
-  }
 }

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
-import { Disposable } from '../../common/lifecycle';
+import { SessionBase } from './sessionBase';
 import type { AgentPlan } from '../../town/agentPlan';
 import { ROLE_STYLE } from '../views/townTree';
-import type { AgentSession, SessionState, SessionStatus } from './agentSession';
-import { terminalName } from './nativeSession';
+import type { AgentSession, SessionStatus } from './agentSession';
 
 /** The address `gt nudge` takes for a role: `mayor`, `<rig>/witness`, `<rig>/<name>`. */
 export function nudgeTarget(plan: AgentPlan): string {
@@ -15,21 +14,17 @@ export function nudgeTarget(plan: AgentPlan): string {
  * tmux host: gt owns the session on its per-town socket; the VS Code terminal only attaches to it, so gt's
  * nudge, handoff and crash detection keep working, and closing the terminal only detaches.
  */
-export class TmuxSession extends Disposable implements AgentSession {
+export class TmuxSession extends SessionBase implements AgentSession {
   readonly host = 'tmux';
-  private readonly stateChanged = this.register(new vscode.EventEmitter<SessionState>());
-  readonly onDidChangeState = this.stateChanged.event;
-  private current: SessionState = { kind: 'stopped' };
-  private term: vscode.Terminal | undefined;
   private readonly startedAt = Date.now();
 
   constructor(
-    readonly plan: AgentPlan,
+    plan: AgentPlan,
     readonly socket: string,
     private readonly gt: GtClient,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
-    super();
+    super(plan, log);
     this.register(
       vscode.window.onDidCloseTerminal((t) => {
         if (t === this.term) {
@@ -40,37 +35,13 @@ export class TmuxSession extends Disposable implements AgentSession {
     );
   }
 
-  get name(): string {
-    return terminalName(this.plan);
-  }
-
-  get home() {
-    return this.plan.home;
-  }
-
   get sessionName(): string {
     return this.plan.sessionName;
-  }
-
-  get terminal(): vscode.Terminal | undefined {
-    return this.term;
-  }
-
-  get state(): SessionState {
-    return this.current;
   }
 
   /** tmux keeps the output; the pane is read on demand (`capturePane`), not streamed. */
   get output(): string {
     return '';
-  }
-
-  private setState(s: SessionState): void {
-    if (s.kind !== this.current.kind) {
-      this.current = s;
-      this.log.info(`${this.name} (tmux ${this.sessionName}): ${s.kind}`);
-      this.stateChanged.fire(s);
-    }
   }
 
   /** Starts the role through gt when its session does not exist yet, then attaches. */
