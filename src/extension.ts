@@ -115,6 +115,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
           return await handler(...args);
         } catch (err) {
           log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
+          // Also on the extension host's console, where test runs and "Developer: Show Logs" see it.
+          console.error(`[gastown] ${id} failed: ${(err as Error).message}`);
           void vscode.window.showErrorMessage(`Gas Town: ${(err as Error).message}`);
           return undefined;
         }

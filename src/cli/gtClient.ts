@@ -66,7 +66,8 @@ export class GtClient {
     if (args !== undefined && args !== '') {
       argv.push(`--args=${args}`);
     }
-    return this.gt(argv, townRoot, undefined, 120_000);
+    // gt waits for the spawned agent to be idle (its startup nudges) before it returns: minutes, not seconds.
+    return this.gt(argv, townRoot, undefined, 300_000);
   }
 
   nudge(townRoot: string, target: string, message: string): Promise<RunResult> {
@@ -78,7 +79,7 @@ export class GtClient {
     if (agentOverride && ['crew', 'mayor', 'deacon', 'witness', 'refinery'].includes(home.kind)) {
       args.push(`--agent=${agentOverride}`);
     }
-    return this.gt(args, home.townRoot, undefined, 120_000);
+    return this.gt(args, home.townRoot, undefined, 300_000);
   }
 
   stopRole(home: RoleHome): Promise<RunResult> {

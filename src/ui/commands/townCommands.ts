@@ -60,6 +60,10 @@ export async function selectTown(ctx: CommandContext): Promise<void> {
 /** Opens a JSON settings file; a missing one is created (after asking) with the smallest content gt accepts. */
 async function openOrCreate(file: string, seed: object): Promise<void> {
   if (!fs.existsSync(file)) {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(`${file} does not exist, and Gas Town writes no file in an untrusted workspace.`);
+      return;
+    }
     const create = 'Create';
     const pick = await vscode.window.showInformationMessage(`${file} does not exist yet.`, { modal: true }, create);
     if (pick !== create) {
