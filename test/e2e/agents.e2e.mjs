@@ -23,7 +23,8 @@ export const suite = {
         );
         const text = await terminalText(page);
         assert.ok(text.includes('test-agent>'), text);
-        await page.locator('.monaco-list-row', { hasText: 'testagent' }).first().waitFor({ timeout: 15000 });
+        // The tree row of the agent says what the user needs: native host, ready.
+        await page.locator('.monaco-list-row', { hasText: 'native · ready' }).first().waitFor({ timeout: 20000 });
         await screenshot(page, 'ui-agent-started-from-tree');
         void row;
       },
