@@ -9,7 +9,7 @@ import type { TownStore } from '../../model/townStore';
 import { AgentPlan, planAgent, planResume } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { launchProblems } from '../../town/preflight';
-import { gtRole, RoleHome } from '../../town/roles';
+import { gtRole, mailAddress, RoleHome, tmuxSessionName } from '../../town/roles';
 import { townSocketName } from '../../town/tmuxSocket';
 import type { AgentSession, SessionHost } from './agentSession';
 import { isRunning } from './agentSession';
@@ -220,12 +220,14 @@ export class SessionManager extends Disposable {
 
   /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */
   adoptFromStatus(townRoot: string, roles: RoleHome[]): void {
+    const rigs = this.towns.towns.find((t) => t.location.root === townRoot)?.layout.rigs ?? [];
     for (const home of roles) {
       const known = this.get(home);
-      const plan = this.plan(home);
-      const agent = this.status.agent(townRoot, plan.sessionName, plan.address);
+      const prefix = rigs.find((r) => r.name === home.rig)?.prefix;
+      const agent = this.status.agent(townRoot, tmuxSessionName(home, prefix), mailAddress(home));
       if (agent?.running && !known) {
-        const session = new TmuxSession(plan, this.socket(townRoot), this.gt, this.log);
+        // Only now is the plan worth reading (it reads the settings files).
+        const session = new TmuxSession(this.plan(home), this.socket(townRoot), this.gt, this.log);
         this.track(session);
         session.markDetached();
       } else if (known instanceof TmuxSession && agent && !agent.running && isRunning(known.state) && !known.terminal) {
