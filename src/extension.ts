@@ -44,8 +44,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   const sessions = own(new SessionManager(store, status, gt, log, () => config().get<HostSetting>('agents.host') ?? 'auto'));
   const docs = own(new ReadonlyDocs());
   const diagnostics = own(new SettingsDiagnostics(log));
-  const watchers: IDisposable[] = [];
-  own({ dispose: () => disposeAll(watchers) });
+  const watchers = new Map<string, IDisposable>();
+  own({ dispose: () => disposeAll([...watchers.values()]) });
   own({ dispose: () => agentCommands.disposeExecChannels() });
 
   const showProblems = (): void => {
@@ -61,15 +61,23 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const townRootSetting = config().get<string>('townRoot');
     store.discover({ folders, env: process.env, townRootSetting });
-    disposeAll(watchers);
+    disposeAll([...watchers.values()]);
+    watchers.clear();
     for (const town of store.towns) {
       const root = town.location.root;
-      watchers.push(
-        new TownWatcher(root, () => {
-          store.reloadLayout(root);
-          showProblems();
-        }),
-      );
+      // The watched folders follow the layout, so a new rig or crew folder gets watched after a reload.
+      const rewatch = (): void => {
+        watchers.get(root)?.dispose();
+        watchers.set(
+          root,
+          new TownWatcher(store.towns.find((t) => t.location.root === root)?.layout ?? town.layout, () => {
+            store.reloadLayout(root);
+            showProblems();
+            rewatch();
+          }),
+        );
+      };
+      rewatch();
       log.info(`town ${town.layout.name} at ${root} (found by ${town.location.foundBy}): ${town.layout.rigs.length} rig(s)`);
     }
     if (store.towns.length === 0) {
@@ -93,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.showResolvedAgent]: (arg) => townCommands.showResolvedAgent(ctx, arg),
     [COMMANDS.refresh]: () => {
       rediscover();
-      refresher.refreshNow();
+      refresher.refreshNow(true);
     },
     [COMMANDS.showLog]: () => log.show(),
     [COMMANDS.startAgent]: (arg) => agentCommands.startAgent(ctx, arg),

@@ -1,5 +1,5 @@
 import type { RoleHome } from '../town/roles';
-import { beadListSchema, Bead, hookStatusSchema, HookStatus, townStatusSchema, TownStatus } from './gtSchemas';
+import { beadListSchema, Bead, townStatusSchema, TownStatus } from './gtSchemas';
 import { CliLogger, parseCliJson, runCli, RunResult } from './runner';
 
 export interface Binaries {
@@ -18,7 +18,8 @@ function lifecycleArgs(verb: 'start' | 'stop', home: RoleHome): string[] {
     case 'refinery':
       return [home.kind, verb, home.rig ?? ''];
     case 'crew':
-      return ['crew', verb, home.rig ?? '', home.name ?? ''];
+      // `gt crew start <rig> <name>`, but `gt crew stop <rig>/<name>`.
+      return verb === 'start' ? ['crew', verb, home.rig ?? '', home.name ?? ''] : ['crew', verb, `${home.rig}/${home.name}`];
     case 'polecat':
       return ['session', verb, `${home.rig}/${home.name}`];
     case 'boot':
@@ -49,11 +50,6 @@ export class GtClient {
     return parseCliJson(r.stdout, townStatusSchema, 'gt status --json');
   }
 
-  async hookStatus(townRoot: string, target: string): Promise<HookStatus> {
-    const r = await this.gt(['hook', 'status', target, '--json'], townRoot);
-    return parseCliJson(r.stdout, hookStatusSchema, 'gt hook status --json');
-  }
-
   /** `gt prime` in the role's home with the role's environment: the context the agent would get. */
   async prime(home: RoleHome, env: Record<string, string>): Promise<string> {
     const r = await this.gt(['prime'], home.dir, env, 60_000);
@@ -74,12 +70,13 @@ export class GtClient {
     return this.gt(['nudge', target, `--message=${message}`], townRoot, undefined, 60_000);
   }
 
-  startRole(home: RoleHome, agentOverride?: string): Promise<RunResult> {
-    const args = lifecycleArgs('start', home);
-    if (agentOverride && ['crew', 'mayor', 'deacon', 'witness', 'refinery'].includes(home.kind)) {
-      args.push(`--agent=${agentOverride}`);
-    }
-    return this.gt(args, home.townRoot, undefined, 300_000);
+  /** The tmux executable (the attach terminal runs it too). */
+  get tmux(): string {
+    return this.bins().tmux;
+  }
+
+  startRole(home: RoleHome): Promise<RunResult> {
+    return this.gt(lifecycleArgs('start', home), home.townRoot, undefined, 300_000);
   }
 
   stopRole(home: RoleHome): Promise<RunResult> {
@@ -105,9 +102,15 @@ export class GtClient {
     }
   }
 
-  async capturePane(socket: string, session: string): Promise<string> {
-    const r = await runCli(this.bins().tmux, ['-L', socket, 'capture-pane', '-p', '-t', `=${session}:`], { timeoutMs: 5000 }, this.log);
-    return r.stdout;
+  /** A variable of a tmux session's environment (e.g. the agent's session id), if set. */
+  async sessionEnv(socket: string, session: string, name: string): Promise<string | undefined> {
+    try {
+      const r = await runCli(this.bins().tmux, ['-L', socket, 'show-environment', '-t', `=${session}`, name], { timeoutMs: 5000 }, this.log);
+      const m = /^[^=]+=(.*)$/.exec(r.stdout.trim());
+      return m?.[1] || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async killSession(socket: string, session: string): Promise<void> {
@@ -119,10 +122,5 @@ export class GtClient {
     const r = await runCli(this.bins().bd, ['list', '--json', '--limit', '200'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
     // Mail is stored as beads too; older bd has no --exclude-label, so it is filtered here.
     return parseCliJson(r.stdout, beadListSchema, 'bd list --json').filter((b) => !(b.labels ?? []).includes('gt:message'));
-  }
-
-  async showBead(beadsCwd: string, id: string): Promise<Bead | undefined> {
-    const r = await runCli(this.bins().bd, ['show', id, '--json'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
-    return parseCliJson(r.stdout, beadListSchema, 'bd show --json')[0];
   }
 }

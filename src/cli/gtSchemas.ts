@@ -33,18 +33,6 @@ export const townStatusSchema = z.looseObject({
 });
 export type TownStatus = z.infer<typeof townStatusSchema>;
 
-export const hookStatusSchema = z.looseObject({
-  target: z.string().optional(),
-  role: z.string().optional(),
-  has_work: z.boolean().optional(),
-  pinned_bead: z.unknown().optional(),
-  attached_args: z.string().optional(),
-  attached_molecule: z.string().optional(),
-  attached_formula: z.string().optional(),
-  next_action: z.string().optional(),
-});
-export type HookStatus = z.infer<typeof hookStatusSchema>;
-
 export const beadSchema = z.looseObject({
   id: z.string(),
   title: z.string().optional(),

@@ -2,6 +2,8 @@ import { Emitter } from '../common/emitter';
 import { Disposable } from '../common/lifecycle';
 import type { AgentRuntime, TownStatus } from '../cli/gtSchemas';
 
+const FULL_EVERY_MS = 60_000;
+
 export interface TownStatusEntry {
   status?: TownStatus;
   /** The last refresh's error; replaces a stale status in the UI. */
@@ -26,16 +28,25 @@ export class AgentStatusStore extends Disposable {
     return this.entries.get(townRoot);
   }
 
-  /** One refresh at a time per town; a request during one runs once more after it. */
-  refresh(townRoot: string): Promise<void> {
+  private readonly lastFull = new Map<string, number>();
+
+  /**
+   * One refresh at a time per town; a request during one runs once more after it. `full` adds gt's slow
+   * pass (hooks, mail) after the fast one; by default only when the last full pass is a minute old, so a
+   * busy town's events do not turn into back-to-back 8-second calls.
+   */
+  refresh(townRoot: string, full = Date.now() - (this.lastFull.get(townRoot) ?? 0) > FULL_EVERY_MS): Promise<void> {
     const running = this.inflight.get(townRoot);
     if (running) {
       this.again.add(townRoot);
       return running;
     }
+    if (full) {
+      this.lastFull.set(townRoot, Date.now());
+    }
     const p = (async () => {
       // Fast first so the tree shows who runs at once; the full status follows with hooks and mail.
-      for (const fast of [true, false]) {
+      for (const fast of full ? [true, false] : [true]) {
         let failed = false;
         try {
           const status = await this.fetch(townRoot, fast);
@@ -53,7 +64,7 @@ export class AgentStatusStore extends Disposable {
       }
       this.inflight.delete(townRoot);
       if (this.again.delete(townRoot)) {
-        await this.refresh(townRoot);
+        await this.refresh(townRoot, false);
       }
     })();
     this.inflight.set(townRoot, p);

@@ -28,6 +28,7 @@ export class StatusRefresher extends Disposable {
     this.register({ dispose: () => clearTimeout(this.timer) });
     this.register({ dispose: () => disposeAll(this.townWatchers) });
     this.register(view.onDidChangeVisibility((e) => e.visible && this.dirty && this.schedule()));
+    // Visible again after a while: the throttle in the store decides whether hooks and mail are re-read.
     this.register(vscode.window.onDidOpenTerminal(() => this.schedule()));
     this.register(vscode.window.onDidCloseTerminal(() => this.schedule()));
     this.register(sessions.onDidChange(() => this.schedule()));
@@ -65,16 +66,17 @@ export class StatusRefresher extends Disposable {
       return;
     }
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refreshNow(), DEBOUNCE_MS);
+    this.timer = setTimeout(() => this.refreshNow(undefined), DEBOUNCE_MS);
   }
 
-  refreshNow(): void {
+  /** `full`: also gt's slow pass (hooks, mail) now, as the Refresh command asks. */
+  refreshNow(full?: boolean): void {
     if (!this.trusted) {
       return;
     }
     this.dirty = false;
     for (const town of this.towns.towns) {
-      void this.status.refresh(town.location.root);
+      void this.status.refresh(town.location.root, full);
     }
   }
 }

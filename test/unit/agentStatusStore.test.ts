@@ -44,6 +44,10 @@ describe('agent status store', () => {
     void store.refresh('/t');
     await first;
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(calls, 4, 'two passes for the first refresh, two for the one coalesced repeat');
+    assert.equal(calls, 3, 'two passes for the first refresh, one fast pass for the one coalesced repeat');
+    await store.refresh('/t');
+    assert.equal(calls, 4, 'within a minute of a full pass, an event refresh is fast only');
+    await store.refresh('/t', true);
+    assert.equal(calls, 6, 'an explicit full refresh runs both passes');
   });
 });

@@ -10,6 +10,7 @@ import { gtRole, mailAddress, RoleHome } from '../../town/roles';
 import { allRoles, pickRole } from '../pickRole';
 import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
+import type { TownNode } from '../views/townTree';
 import type { CommandContext } from './townCommands';
 import { requireTown, roleFromArg } from './townCommands';
 
@@ -86,7 +87,7 @@ export function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<vo
       const socket = ctx.sessions.socket(role.townRoot);
       void vscode.window.showErrorMessage(`Gas Town: cannot attach to ${gtRole(role)}: ${(err as Error).message}. The tmux socket ${socket} may be gone; start the agent with "Gas Town: Start Agent".`, 'Start Agent').then((pick) => {
         if (pick) {
-          void ctx.sessions.start(role, { host: 'tmux' });
+          ctx.sessions.start(role, { host: 'tmux' }).catch((e: unknown) => vscode.window.showErrorMessage(`Gas Town: ${(e as Error).message}`));
         }
       });
     }
@@ -155,11 +156,14 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   if (refuseUntrusted(ctx)) {
     return undefined;
   }
-  const town = requireTown(ctx);
+  // A tree item carries its own town (a multi-root workspace may show several); a rig item is the target.
+  const node = typeof arg === 'object' && arg !== null ? (arg as Partial<TownNode>) : undefined;
+  const town = node?.town ?? requireTown(ctx);
   if (!town) {
     return undefined;
   }
   const presetRole = roleFromArg(town, arg);
+  const presetRig = node?.type === 'rig' ? node.rig?.name : undefined;
   let bead = given?.bead;
   if (!bead) {
     type BeadItem = vscode.QuickPickItem & { id: string };
@@ -173,7 +177,7 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   if (!bead) {
     return undefined;
   }
-  let target = given?.target ?? (presetRole ? slingTarget(presetRole) : undefined);
+  let target = given?.target ?? presetRig ?? (presetRole ? slingTarget(presetRole) : undefined);
   if (!target) {
     type TargetItem = vscode.QuickPickItem & { target: string };
     const targets: TargetItem[] = [

@@ -13,6 +13,10 @@ export class AgentTerminalProfile implements vscode.TerminalProfileProvider {
   ) {}
 
   async provideTerminalProfile(): Promise<vscode.TerminalProfile | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Gas Town starts no agent in an untrusted workspace. Trust the workspace first.');
+      return undefined;
+    }
     const town = this.towns.active;
     if (!town) {
       void vscode.window.showWarningMessage('No Gas Town found for this workspace; open a town folder or set "gastown.townRoot".');

@@ -33,6 +33,8 @@ export function needsPrimeNudge(plan: AgentPlan): boolean {
 export class NativeSession extends SessionBase implements AgentSession {
   readonly host = 'native';
   private execution: vscode.TerminalShellExecution | undefined;
+  /** Launched by sendText (no shell integration): the shell was replaced by the agent (`exec`). */
+  private launchedBlind = false;
   private text = '';
   private sinceInput = '';
   private readyTimer: NodeJS.Timeout | undefined;
@@ -60,7 +62,9 @@ export class NativeSession extends SessionBase implements AgentSession {
         if (t === this.term) {
           this.term = undefined;
           this.execution = undefined;
-          if (isRunning(this.current)) {
+          if (this.launchedBlind && isRunning(this.current)) {
+            this.setState({ kind: 'exited', code: t.exitStatus?.code });
+          } else if (isRunning(this.current)) {
             this.setState({ kind: 'stopped' });
           }
         }
@@ -84,6 +88,7 @@ export class NativeSession extends SessionBase implements AgentSession {
     const style = ROLE_STYLE[this.home.kind];
     const shell = agentShell();
     this.startedAt = Date.now();
+    this.launchedBlind = false;
     this.text = '';
     this.primed = false;
     this.setState({ kind: 'starting' });
@@ -107,18 +112,19 @@ export class NativeSession extends SessionBase implements AgentSession {
       this.execution = integration.executeCommand(line);
       void this.readOutput(this.execution);
     } else {
-      // No shell integration (e.g. disabled by the user): the command still runs; readiness falls back to the delay.
-      this.log.warn(`${this.name}: no shell integration; readiness by delay, exit code unknown`);
-      this.term.sendText(line, true);
+      // No shell integration (e.g. disabled by the user): the agent replaces the shell, so the terminal closes
+      // (with the agent's exit code) when the agent ends, and typed text can never reach a shell.
+      this.log.warn(`${this.name}: no shell integration; readiness by delay, exit code from the terminal`);
+      this.launchedBlind = true;
+      this.term.sendText(shell.windows ? line : `exec ${line}`, true);
     }
-    const prefix = this.plan.resolved.preset.ready_prompt_prefix;
-    if (!prefix || !integration) {
-      this.readyTimer = setTimeout(() => {
-        if (this.current.kind === 'starting') {
-          this.setState({ kind: 'ready' });
-        }
-      }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
-    }
+    // The ready prompt makes "ready" come sooner; the preset's delay is the fallback (a TUI that redraws its
+    // screen may never leave the prompt as the last line of the raw output).
+    this.readyTimer = setTimeout(() => {
+      if (this.current.kind === 'starting') {
+        this.setState({ kind: 'ready' });
+      }
+    }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
   }
 
   private waitForShellIntegration(term: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {
@@ -195,16 +201,21 @@ export class NativeSession extends SessionBase implements AgentSession {
 
   /** Types the text into the agent. Refused when the agent is not running: the shell would read it instead. */
   async sendMessage(text: string): Promise<void> {
-    if (!this.term || !this.execution || !isRunning(this.current)) {
+    if (!this.term || !(this.execution || this.launchedBlind) || !isRunning(this.current)) {
       throw new Error(`${this.name} is not running, so the message was not sent (it would reach the shell, not the agent)`);
     }
     this.sinceInput = '';
     if (this.current.kind === 'ready') {
       this.setState({ kind: 'busy' });
     }
-    // Lines go one by one so a multi-line message cannot end early at an embedded carriage return.
-    for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
-      this.term.sendText(line, true);
+    const normalized = text.replace(/\r\n?/g, '\n');
+    if (normalized.includes('\n')) {
+      // Several lines are one message: a bracketed paste, then Enter, so the agent does not take each line
+      // as a prompt of its own.
+      this.term.sendText(`\x1b[200~${normalized}\x1b[201~`, false);
+      this.term.sendText('\r', false);
+    } else {
+      this.term.sendText(normalized, true);
     }
     return Promise.resolve();
   }

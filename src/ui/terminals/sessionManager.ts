@@ -31,6 +31,8 @@ export class SessionManager extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<RoleHome | undefined>());
   readonly onDidChange = this.changed.event;
   private readonly sessions = new Map<string, AgentSession>();
+  /** Starts under way per role: a second Start (a double click) joins the first instead of starting twice. */
+  private readonly starting = new Map<string, Promise<AgentSession | undefined>>();
 
   constructor(
     private readonly towns: TownStore,
@@ -88,7 +90,14 @@ export class SessionManager extends Disposable {
 
   private track(session: AgentSession): AgentSession {
     const key = this.key(session.home);
-    this.sessions.get(key)?.dispose();
+    const old = this.sessions.get(key);
+    if (old && old !== session) {
+      // A native session's terminal (an exited agent's shell) goes with it; gt's tmux session stays gt's.
+      if (old instanceof NativeSession) {
+        void old.stop();
+      }
+      old.dispose();
+    }
     this.sessions.set(key, session);
     session.onDidChangeState((s) => {
       this.changed.fire(session.home);
@@ -107,7 +116,7 @@ export class SessionManager extends Disposable {
     const restart = 'Restart';
     const pick = await vscode.window.showWarningMessage(`Gas Town: the agent ${session.name} exited with code ${code}.`, restart, 'Show Terminal');
     if (pick === restart) {
-      await this.restart(session.home);
+      await this.restart(session.home).catch((err: unknown) => vscode.window.showErrorMessage(`Gas Town: restart failed: ${(err as Error).message}`));
     } else if (pick === 'Show Terminal') {
       session.terminal?.show();
     }
@@ -150,7 +159,18 @@ export class SessionManager extends Disposable {
   }
 
   /** Starts the role's agent (or shows it when already running). */
-  async start(home: RoleHome, opts: StartOptions = {}): Promise<AgentSession | undefined> {
+  start(home: RoleHome, opts: StartOptions = {}): Promise<AgentSession | undefined> {
+    const key = this.key(home);
+    const pending = this.starting.get(key);
+    if (pending) {
+      return pending;
+    }
+    const p = this.doStart(home, opts).finally(() => this.starting.delete(key));
+    this.starting.set(key, p);
+    return p;
+  }
+
+  private async doStart(home: RoleHome, opts: StartOptions): Promise<AgentSession | undefined> {
     const existing = this.get(home);
     if (existing && isRunning(existing.state) && !opts.launch) {
       if (existing instanceof TmuxSession && !existing.terminal) {
@@ -207,9 +227,12 @@ export class SessionManager extends Disposable {
   /** Resumes with the preset's resume flag and the stored session id (the session-id variable, else `.runtime/session_id`). */
   async resume(home: RoleHome, sessionId?: string): Promise<AgentSession | undefined> {
     const plan = this.plan(home);
-    const id = sessionId ?? storedSessionId(plan);
+    const existing = this.get(home);
+    const fromTmux =
+      existing instanceof TmuxSession && plan.resolved.preset.session_id_env ? await this.gt.sessionEnv(existing.socket, existing.sessionName, plan.resolved.preset.session_id_env) : undefined;
+    const id = sessionId ?? fromTmux ?? storedSessionId(plan);
     if (!id) {
-      throw new Error(`no stored session id for ${plan.address}: neither ${plan.resolved.preset.session_id_env ?? 'a session-id variable'} nor ${path.join(home.dir, '.runtime', 'session_id')} has one`);
+      throw new Error(`no stored session id for ${plan.address}: neither the tmux session's ${plan.resolved.preset.session_id_env ?? 'session-id variable'} nor ${path.join(home.dir, '.runtime', 'session_id')} has one`);
     }
     if (!plan.resolved.preset.resume_flag) {
       throw new Error(`agent "${plan.resolved.name}" has no resume_flag in its preset`);
@@ -239,12 +262,11 @@ export class SessionManager extends Disposable {
   }
 }
 
-/** The session id to resume: the preset's session-id variable in our environment, else the role's `.runtime/session_id`. */
-export function storedSessionId(plan: AgentPlan, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const varName = plan.resolved.preset.session_id_env;
-  if (varName && env[varName]) {
-    return env[varName];
-  }
+/**
+ * The session id `gt prime --hook` stored for the role (`<home>/.runtime/session_id`). The extension host's own
+ * environment is never used: it may belong to whatever session launched VS Code.
+ */
+export function storedSessionId(plan: AgentPlan): string | undefined {
   try {
     const id = fs.readFileSync(path.join(plan.home.dir, '.runtime', 'session_id'), 'utf8').trim();
     return /^[A-Za-z0-9._-]+$/.test(id) ? id : undefined;

@@ -65,7 +65,7 @@ export class TmuxSession extends SessionBase implements AgentSession {
     const style = ROLE_STYLE[this.home.kind];
     this.term = vscode.window.createTerminal({
       name: this.name,
-      shellPath: 'tmux',
+      shellPath: this.gt.tmux,
       shellArgs: ['-u', '-L', this.socket, 'attach-session', '-t', `=${this.sessionName}`],
       cwd: this.home.dir,
       // Attaching from inside another tmux would nest; VS Code's own TMUX must not leak in.
