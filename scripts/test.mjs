@@ -57,7 +57,7 @@ if (want('unit')) {
   totals.failed += c.failed;
 }
 
-if (want('integration') || want('ui')) {
+if (want('integration') || want('ui') || want('package')) {
   section('real VS Code (code-server)');
   const { ensureVsCodeStack } = await import('../test/harness/setup.mjs');
   try {
@@ -112,6 +112,21 @@ if (want('integration') || want('ui')) {
       const r = await runUiSuites({ extDir: root, town, env, grep: process.env.GASTOWN_TEST_GREP });
       totals.passed += r.passed;
       totals.failed += r.failed;
+    }
+    if (want('package')) {
+      section('package');
+      // The .vsix a user would install: built, then installed into a real VS Code server.
+      const pack = await run(npm, ['run', '-s', 'package']);
+      const vsix = fs.readdirSync(root).find((f) => f.endsWith('.vsix'));
+      const stack = await (await import('../test/harness/setup.mjs')).ensureVsCodeStack();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-vsix-'));
+      const args = [stack.codeServer, '--user-data-dir', path.join(dir, 'udd'), '--extensions-dir', path.join(dir, 'exts')];
+      const install = vsix && pack.code === 0 ? await run(stack.node24, [...args, '--install-extension', path.join(root, vsix)]) : { code: 1, out: pack.out };
+      const list = install.code === 0 ? await run(stack.node24, [...args, '--list-extensions']) : { code: 1, out: '' };
+      fs.rmSync(dir, { recursive: true, force: true });
+      const ok = list.out.includes('gastown-vscode.gastown-vscode');
+      console.log(`    ${ok ? '✔' : '✗'} the packaged .vsix installs into VS Code`);
+      totals[ok ? 'passed' : 'failed']++;
     }
   } finally {
     demo.stop();
