@@ -31,6 +31,32 @@ describe('Gas Town extension in a real VS Code', () => {
     await screenshot('town-view');
   });
 
+  it('a malformed rig agents.json gets a diagnostic at the right line, and resolution keeps working', async () => {
+    const file = path.join(townRoot(), 'demo', 'settings', 'agents.json');
+    const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '{\n  "version": 1,\n  "agents": {\n    "testagent": { "args": "not-a-list" }\n  }\n}\n');
+    try {
+      const uri = vscode.Uri.file(file);
+      const diag = await waitFor('a diagnostic on the file', () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'Gas Town'));
+      assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(diag.range.start.line, 3);
+      assert.match(diag.message, /agents\.testagent\.args/);
+      const { store } = await api();
+      const crew = store.active?.layout.rigs.find((r) => r.name === 'demo')?.roles.find((r) => r.kind === 'crew');
+      assert.ok(crew);
+      await vscode.commands.executeCommand('gastown.showResolvedAgent', crew.dir);
+      assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /→ testagent/);
+    } finally {
+      if (before === undefined) {
+        fs.rmSync(file);
+      } else {
+        fs.writeFileSync(file, before);
+      }
+    }
+    await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(vscode.Uri.file(file)).length === 0);
+  });
+
   it('idle cost: with the Gas Town views hidden, terminal events spawn no process; showing the view refreshes once', async () => {
     const { processStats } = await api();
     await vscode.commands.executeCommand('workbench.view.explorer');
