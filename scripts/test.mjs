@@ -84,6 +84,8 @@ if (want('integration') || want('ui') || want('package')) {
     GASTOWN_TEST_GREP: process.env.GASTOWN_TEST_GREP ?? '',
   };
   const results = path.join(root, 'test-results');
+  // Screenshots of this run only: a stale FAILED-*.png from an earlier run would mislead.
+  fs.rmSync(results, { recursive: true, force: true });
   try {
     if (want('integration')) {
       section('extension host');
