@@ -2,9 +2,10 @@ import * as path from 'node:path';
 import { Emitter } from '../common/emitter';
 import { Disposable } from '../common/lifecycle';
 import { findTownRoot, placeOfFolder, TownLocation, FolderPlace } from '../town/discovery';
-import { readTownLayout, TownLayout } from '../town/layout';
+import { readTownLayout, rigPrefix, TownLayout } from '../town/layout';
 import type { SettingsProblem } from '../town/problems';
 import { loadBuiltinPresets } from '../town/registry';
+import type { RoleHome } from '../town/roles';
 import type { AgentPreset } from '../town/schemas';
 
 export interface TownEntry {
@@ -81,6 +82,12 @@ export class TownStore extends Disposable {
     }
     this.entries = [...byRoot.values()];
     this.changed.fire({ kind: 'towns' });
+  }
+
+  /** The beads prefix of the rig a role belongs to, from its town's layout. */
+  prefixOf(home: RoleHome): string | undefined {
+    const town = this.entries.find((t) => t.location.root === home.townRoot);
+    return town ? rigPrefix(town.layout, home.rig) : undefined;
   }
 
   /** Re-reads one town's layout from disk (after a watcher saw a change). */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDir, isFile } from './fsCheck';
 import { expandPath, isWithin } from './paths';
 import type { RoleHome } from './roles';
 
@@ -8,22 +9,6 @@ export type TownFoundBy = 'town.json' | 'mayor-dir' | 'GT_TOWN_ROOT' | 'GT_ROOT'
 export interface TownLocation {
   root: string;
   foundBy: TownFoundBy;
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,9 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { z } from 'zod';
 import { polecatDir, witnessDir } from './discovery';
+import { isDir } from './fsCheck';
 import { problemAtPath, readJsonDocument, validateDocument } from './jsonDocument';
 import type { SettingsProblem } from './problems';
 import { RoleHome } from './roles';
+import { loadJson } from './settingsFiles';
 import { RigConfig, rigConfigSchema, RigsFile, rigsFileSchema, TownConfig, townConfigSchema } from './schemas';
 
 export interface RigLayout {
@@ -26,14 +29,6 @@ export interface TownLayout {
   problems: SettingsProblem[];
 }
 
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 function subdirs(dir: string): string[] {
   try {
     return fs
@@ -46,11 +41,10 @@ function subdirs(dir: string): string[] {
   }
 }
 
-function readValidated<T>(file: string, schema: Parameters<typeof validateDocument<T>>[1], problems: SettingsProblem[]): T | undefined {
-  const doc = readJsonDocument(file);
-  const value = doc.value !== undefined ? validateDocument(doc, schema) : undefined;
-  problems.push(...doc.problems);
-  return value;
+function readValidated<T>(file: string, schema: z.ZodType<T>, problems: SettingsProblem[]): T | undefined {
+  const loaded = loadJson(file, (doc) => validateDocument(doc, schema));
+  problems.push(...loaded.problems);
+  return loaded.value;
 }
 
 /** The rigs registry: `mayor/rigs.json`, or the town-root copy gt keeps as a fallback. */
@@ -115,4 +109,9 @@ export function readTownLayout(root: string): TownLayout {
     rigs.push({ name, dir, prefix, config: rigConfig, roles: rigRoles(root, name) });
   }
   return { root, name: config?.name || path.basename(root), config, townRoles, rigs, problems };
+}
+
+/** The beads prefix of a role's rig (gt's tmux session names use it); undefined for town-level roles. */
+export function rigPrefix(layout: TownLayout, rig: string | undefined): string | undefined {
+  return layout.rigs.find((r) => r.name === rig)?.prefix;
 }

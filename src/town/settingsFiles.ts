@@ -14,7 +14,8 @@ export interface Loaded<T> {
   problems: SettingsProblem[];
 }
 
-function loadJson<T>(file: string, validate: (doc: JsonDocument) => T | undefined): Loaded<T> {
+/** Reads a JSON file and validates it when it parsed; problems are positioned, nothing throws. */
+export function loadJson<T>(file: string, validate: (doc: JsonDocument) => T | undefined): Loaded<T> {
   const doc = readJsonDocument(file);
   const value = doc.exists && doc.value !== undefined ? validate(doc) : undefined;
   return { file, exists: doc.exists, value, problems: doc.problems };

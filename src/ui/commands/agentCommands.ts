@@ -12,6 +12,7 @@ import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
 import type { TownNode } from '../views/townTree';
 import type { CommandContext } from './townCommands';
+import { roleDocPath } from './docPaths';
 import { requireTown, roleFromArg } from './townCommands';
 
 export interface AgentCommandContext extends CommandContext {
@@ -220,7 +221,7 @@ export async function primeRole(ctx: AgentCommandContext, arg?: unknown): Promis
   }
   const plan = ctx.sessions.plan(role);
   const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `gt prime (${gtRole(role)})` }, () => ctx.gt.prime(role, plan.env));
-  await ctx.docs.open(`/prime/${gtRole(role).replace(/\//g, '-')}.md`, text);
+  await ctx.docs.open(roleDocPath('prime', role, 'md'), text);
 }
 
 export async function showAgentEnv(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
@@ -232,7 +233,7 @@ export async function showAgentEnv(ctx: AgentCommandContext, arg?: unknown): Pro
   const lines = Object.keys(plan.env)
     .sort()
     .map((k) => `${k}=${plan.env[k]}`);
-  await ctx.docs.open(`/env/${gtRole(role).replace(/\//g, '-')}.env`, `# ${gtRole(role)} → ${plan.resolved.name}\n${lines.join('\n')}\n`, 'properties');
+  await ctx.docs.open(roleDocPath('env', role, 'env'), `# ${gtRole(role)} → ${plan.resolved.name}\n${lines.join('\n')}\n`, 'properties');
 }
 
 const execChannels = new Map<string, vscode.OutputChannel>();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TownEntry, TownStore } from '../../model/townStore';
 import { planAgent } from '../../town/agentPlan';
-import { planReport } from './planReportDoc';
+import { roleDocPath } from './docPaths';
 import { renderPlanReport } from '../../town/planReport';
 import { gtRole, RoleHome } from '../../town/roles';
 import { agentsJsonPath, townSettingsPath } from '../../town/settingsFiles';
@@ -119,8 +119,7 @@ export async function showResolvedAgent(ctx: CommandContext, arg?: unknown): Pro
   if (!role) {
     return;
   }
-  const prefix = town.layout.rigs.find((r) => r.name === role.rig)?.prefix;
-  const plan = planAgent(role, { builtins: ctx.store.builtins.presets, prefix });
+  const plan = planAgent(role, { builtins: ctx.store.builtins.presets, prefix: ctx.store.prefixOf(role) });
   ctx.log.info(`resolved ${gtRole(role)} → ${plan.resolved.name} (${plan.resolved.step})`);
-  await ctx.docs.open(planReport(role), renderPlanReport(plan));
+  await ctx.docs.open(roleDocPath('agent', role, 'md'), renderPlanReport(plan));
 }

@@ -64,8 +64,7 @@ export class SessionManager extends Disposable {
   }
 
   plan(home: RoleHome, opts: StartOptions = {}): AgentPlan {
-    const prefix = this.towns.towns.find((t) => t.location.root === home.townRoot)?.layout.rigs.find((r) => r.name === home.rig)?.prefix;
-    return planAgent(home, { builtins: this.towns.builtins.presets, prefix, override: opts.override, prompt: opts.prompt });
+    return planAgent(home, { builtins: this.towns.builtins.presets, prefix: this.towns.prefixOf(home), override: opts.override, prompt: opts.prompt });
   }
 
   socket(townRoot: string): string {
@@ -243,11 +242,9 @@ export class SessionManager extends Disposable {
 
   /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */
   adoptFromStatus(townRoot: string, roles: RoleHome[]): void {
-    const rigs = this.towns.towns.find((t) => t.location.root === townRoot)?.layout.rigs ?? [];
     for (const home of roles) {
       const known = this.get(home);
-      const prefix = rigs.find((r) => r.name === home.rig)?.prefix;
-      const agent = this.status.agent(townRoot, tmuxSessionName(home, prefix), mailAddress(home));
+      const agent = this.status.agent(townRoot, tmuxSessionName(home, this.towns.prefixOf(home)), mailAddress(home));
       if (agent?.running && !known) {
         // Only now is the plan worth reading (it reads the settings files).
         const session = new TmuxSession(this.plan(home), this.socket(townRoot), this.gt, this.log);

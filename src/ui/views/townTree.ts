@@ -3,7 +3,7 @@ import { Disposable } from '../../common/lifecycle';
 import type { AgentRuntime } from '../../cli/gtSchemas';
 import type { AgentStatusStore } from '../../model/agentStatusStore';
 import type { TownEntry, TownStore } from '../../model/townStore';
-import type { RigLayout } from '../../town/layout';
+import { rigPrefix, RigLayout } from '../../town/layout';
 import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../town/roles';
 import type { AgentSession } from '../terminals/agentSession';
 import { isRunning, stateLabel } from '../terminals/agentSession';
@@ -54,8 +54,7 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private runtime(town: TownEntry, role: RoleHome): AgentRuntime | undefined {
-    const prefix = town.layout.rigs.find((r) => r.name === role.rig)?.prefix;
-    return this.status.agent(town.location.root, tmuxSessionName(role, prefix), mailAddress(role));
+    return this.status.agent(town.location.root, tmuxSessionName(role, rigPrefix(town.layout, role.rig)), mailAddress(role));
   }
 
   /** The agent of a role, when one runs (in a terminal of ours, or in gt's tmux). */
