@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { GtClient } from './cli/gtClient';
 import { processStats } from './cli/runner';
 import { disposeAll, IDisposable } from './common/lifecycle';
-import { AgentStatusStore } from './model/agentStatusStore';
+import { listenerErrors } from './common/emitter';
+import { TownModels } from './model/townModel';
 import { TownStore } from './model/townStore';
 import { expandPath } from './town/paths';
 import { collectTownProblems } from './town/townProblems';
@@ -23,7 +24,7 @@ import { TownTreeProvider } from './ui/views/townTree';
 export interface GasTownApi {
   store: TownStore;
   sessions: SessionManager;
-  status: AgentStatusStore;
+  status: TownModels;
   townTree: TownTreeProvider;
   processStats: { spawned: number };
   commandIds: string[];
@@ -40,7 +41,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   const log = own(vscode.window.createOutputChannel('Gas Town', { log: true }));
   const store = own(new TownStore(context.asAbsolutePath('presets')));
   const gt = new GtClient(() => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd'), tmux: bin('tmuxPath', 'tmux') }), log);
-  const status = own(new AgentStatusStore((root, fast) => gt.status(root, fast)));
+  listenerErrors.report = (err) => log.error(`an event listener failed: ${(err as Error)?.stack ?? String(err)}`);
+  const status = own(new TownModels((root, fast, signal) => gt.status(root, fast, signal)));
   const sessions = own(new SessionManager(store, status, gt, log, () => config().get<HostSetting>('agents.host') ?? 'auto'));
   const docs = own(new ReadonlyDocs());
   const diagnostics = own(new SettingsDiagnostics(log));
@@ -101,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.showResolvedAgent]: (arg) => townCommands.showResolvedAgent(ctx, arg),
     [COMMANDS.refresh]: () => {
       rediscover();
-      refresher.refreshNow(true);
+      refresher.refreshNow();
     },
     [COMMANDS.showLog]: () => log.show(),
     [COMMANDS.startAgent]: (arg) => agentCommands.startAgent(ctx, arg),

@@ -2,6 +2,13 @@ import type { IDisposable } from './lifecycle';
 
 export type Listener<T> = (event: T) => void;
 
+/** Where a failing listener is reported; the composition root points it at the log. */
+export const listenerErrors = {
+  report: (err: unknown): void => {
+    console.error('[gastown] an event listener failed:', err);
+  },
+};
+
 /** A minimal typed event emitter for the layers that cannot import vscode. */
 export class Emitter<T> implements IDisposable {
   private listeners = new Set<Listener<T>>();
@@ -15,8 +22,9 @@ export class Emitter<T> implements IDisposable {
     for (const l of [...this.listeners]) {
       try {
         l(event);
-      } catch {
-        // a listener's failure is its own; the others still hear the event
+      } catch (err) {
+        // One listener's failure must not silence the others, nor vanish: it is logged.
+        listenerErrors.report(err);
       }
     }
   }

@@ -1,43 +1,39 @@
 import * as vscode from 'vscode';
 import { Disposable, disposeAll, IDisposable } from '../common/lifecycle';
-import type { AgentStatusStore } from '../model/agentStatusStore';
+import type { TownModels } from '../model/townModel';
 import type { TownStore } from '../model/townStore';
 import { allRoles } from './pickRole';
 import type { SessionManager } from './terminals/sessionManager';
 
-const DEBOUNCE_MS = 500;
-
 /**
- * Asks gt for the town's status on events only: the view becoming visible, a terminal opening or closing,
- * a session changing, gt writing its event log. While the view is hidden nothing runs; a change is
- * remembered and fetched when it shows again. No timer: idle cost is zero.
+ * Wires the Town view to the towns' status resources: it subscribes while the view is visible (and the
+ * workspace trusted), and turns events (a terminal opening or closing, a session changing, gt writing its
+ * event log, a role home appearing) into invalidations. Hidden view: nothing runs. No timer: idle cost is zero.
  */
 export class StatusRefresher extends Disposable {
-  private timer: NodeJS.Timeout | undefined;
-  private dirty = true;
   private readonly townWatchers: IDisposable[] = [];
+  private readonly subscriptions: IDisposable[] = [];
 
   constructor(
     private readonly towns: TownStore,
-    private readonly status: AgentStatusStore,
+    private readonly models: TownModels,
     private readonly sessions: SessionManager,
     private readonly view: vscode.TreeView<unknown>,
     private trusted: boolean,
   ) {
     super();
-    this.register({ dispose: () => clearTimeout(this.timer) });
     this.register({ dispose: () => disposeAll(this.townWatchers) });
-    this.register(view.onDidChangeVisibility((e) => e.visible && this.dirty && this.schedule()));
-    // Visible again after a while: the throttle in the store decides whether hooks and mail are re-read.
-    this.register(vscode.window.onDidOpenTerminal(() => this.schedule()));
-    this.register(vscode.window.onDidCloseTerminal(() => this.schedule()));
-    this.register(sessions.onDidChange(() => this.schedule()));
+    this.register({ dispose: () => disposeAll(this.subscriptions) });
+    this.register(view.onDidChangeVisibility(() => this.resubscribe()));
+    this.register(vscode.window.onDidOpenTerminal(() => this.models.invalidateStatus()));
+    this.register(vscode.window.onDidCloseTerminal(() => this.models.invalidateStatus()));
+    this.register(sessions.onDidChange(() => this.models.invalidateStatus()));
     // A polecat or crew home appearing on disk usually means gt just started or spawned an agent.
-    this.register(towns.onDidChange((e) => e.kind === 'layout' && this.schedule()));
+    this.register(towns.onDidChange((e) => e.kind === 'layout' && this.models.invalidateStatus(e.root)));
     this.register(
-      status.onDidChange((root) => {
+      models.onDidChange((root) => {
         const town = this.towns.towns.find((t) => t.location.root === root);
-        if (town) {
+        if (town && this.models.of(root).status.state.kind === 'ok') {
           this.sessions.adoptFromStatus(root, allRoles(town));
         }
       }),
@@ -46,37 +42,38 @@ export class StatusRefresher extends Disposable {
 
   setTrusted(trusted: boolean): void {
     this.trusted = trusted;
-    this.schedule();
+    this.resubscribe();
+  }
+
+  private resubscribe(): void {
+    disposeAll(this.subscriptions);
+    if (this.view.visible && this.trusted) {
+      for (const m of this.models.all) {
+        this.subscriptions.push(m.status.subscribe());
+      }
+    }
   }
 
   /** gt appends to `.events.jsonl` when it starts or stops a session: the cheap signal that something moved. */
   watchTowns(): void {
     disposeAll(this.townWatchers);
+    this.models.sync(this.towns.towns.map((t) => t.location.root));
     for (const town of this.towns.towns) {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(town.location.root), '.events.jsonl'));
-      this.townWatchers.push(w, w.onDidChange(() => this.schedule()), w.onDidCreate(() => this.schedule()));
+      const root = town.location.root;
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '.events.jsonl'));
+      this.townWatchers.push(w, w.onDidChange(() => this.models.invalidateStatus(root)), w.onDidCreate(() => this.models.invalidateStatus(root)));
     }
-    this.dirty = true;
-    this.schedule();
+    this.models.invalidateStatus();
+    this.resubscribe();
   }
 
-  schedule(): void {
-    this.dirty = true;
-    if (!this.view.visible || !this.trusted) {
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refreshNow(undefined), DEBOUNCE_MS);
-  }
-
-  /** `full`: also gt's slow pass (hooks, mail) now, as the Refresh command asks. */
-  refreshNow(full?: boolean): void {
+  /** Refresh: gt's fast and full status now, whether the view shows or not. */
+  refreshNow(): void {
     if (!this.trusted) {
       return;
     }
-    this.dirty = false;
-    for (const town of this.towns.towns) {
-      void this.status.refresh(town.location.root, full);
+    for (const m of this.models.all) {
+      void m.status.refresh();
     }
   }
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
 import { runStreaming } from '../../cli/runner';
-import type { AgentStatusStore } from '../../model/agentStatusStore';
+import type { TownModels } from '../../model/townModel';
 import { planExec } from '../../town/agentPlan';
 import { posixCommandLine } from '../../town/shellQuote';
 import { gtRole, mailAddress, RoleHome } from '../../town/roles';
@@ -18,7 +18,7 @@ import { requireTown, roleFromArg } from './townCommands';
 export interface AgentCommandContext extends CommandContext {
   sessions: SessionManager;
   gt: GtClient;
-  status: AgentStatusStore;
+  status: TownModels;
   trusted(): boolean;
 }
 
@@ -201,7 +201,7 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   }
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `gt sling ${bead} ${target}…` }, () => ctx.gt.sling(town.location.root, bead, target, args));
   ctx.log.info(result.stdout);
-  void ctx.status.refresh(town.location.root);
+  ctx.status.invalidateStatus(town.location.root);
   void vscode.window.showInformationMessage(`Gas Town: slung ${bead} to ${target}.`);
   return result.stdout;
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
 import { portOpen } from '../../cli/portProbe';
 import { Disposable } from '../../common/lifecycle';
-import type { AgentStatusStore } from '../../model/agentStatusStore';
+import type { TownModels } from '../../model/townModel';
 import type { TownStore } from '../../model/townStore';
 import { AgentPlan, planAgent, planResume } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
@@ -36,7 +36,7 @@ export class SessionManager extends Disposable {
 
   constructor(
     private readonly towns: TownStore,
-    private readonly status: AgentStatusStore,
+    private readonly status: TownModels,
     private readonly gt: GtClient,
     private readonly log: vscode.LogOutputChannel,
     private readonly hostSetting: () => HostSetting,
@@ -68,7 +68,7 @@ export class SessionManager extends Disposable {
   }
 
   socket(townRoot: string): string {
-    return this.status.get(townRoot)?.status?.tmux?.socket || townSocketName(townRoot);
+    return this.status.statusOf(townRoot)?.tmux?.socket || townSocketName(townRoot);
   }
 
   /** `auto`: tmux when gt reports a running tmux server for the town (and we are not on Windows). */
@@ -80,7 +80,7 @@ export class SessionManager extends Disposable {
     if (process.platform === 'win32') {
       return 'native';
     }
-    const reported = this.status.get(townRoot)?.status?.tmux?.running;
+    const reported = this.status.statusOf(townRoot)?.tmux?.running;
     if (reported !== undefined) {
       return reported ? 'tmux' : 'native';
     }
@@ -104,7 +104,7 @@ export class SessionManager extends Disposable {
         void this.crashed(session, s.code);
       }
       if (s.kind === 'stopped' || s.kind === 'exited') {
-        void this.status.refresh(session.home.townRoot);
+        this.status.invalidateStatus(session.home.townRoot);
       }
     });
     this.changed.fire(session.home);

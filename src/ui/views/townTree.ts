@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../common/lifecycle';
 import type { AgentRuntime } from '../../cli/gtSchemas';
-import type { AgentStatusStore } from '../../model/agentStatusStore';
+import type { TownModels } from '../../model/townModel';
 import type { TownEntry, TownStore } from '../../model/townStore';
 import { rigPrefix, RigLayout } from '../../town/layout';
 import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../town/roles';
@@ -45,7 +45,7 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
   constructor(
     private readonly store: TownStore,
     private readonly sessions: SessionLookup,
-    private readonly status: AgentStatusStore,
+    private readonly status: TownModels,
   ) {
     super();
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
@@ -65,6 +65,31 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
       return { type: 'agent', town, role, session, runtime };
     }
     return undefined;
+  }
+
+  /** Stable ids need a way back up the tree, so `reveal` works. */
+  getParent(node: TownNode): TownNode | undefined {
+    switch (node.type) {
+      case 'town':
+        return undefined;
+      case 'rig':
+        return { type: 'town', town: node.town };
+      case 'group':
+        return { type: 'rig', town: node.town, rig: node.rig };
+      case 'role': {
+        const rig = node.town.layout.rigs.find((r) => r.name === node.role.rig);
+        if (!rig) {
+          return { type: 'town', town: node.town };
+        }
+        if (node.role.kind === 'crew' || node.role.kind === 'polecat') {
+          const kind = node.role.kind;
+          return { type: 'group', town: node.town, rig, kind, roles: rig.roles.filter((r) => r.kind === kind) };
+        }
+        return { type: 'rig', town: node.town, rig };
+      }
+      case 'agent':
+        return { type: 'role', town: node.town, role: node.role };
+    }
   }
 
   getChildren(node?: TownNode): TownNode[] {
@@ -107,12 +132,13 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.iconPath = new vscode.ThemeIcon('home');
         item.contextValue = 'town';
         item.tooltip = `Town ${node.town.layout.name}\n${node.town.location.root}\nfound by ${node.town.location.foundBy}`;
-        const status = this.status.get(node.town.location.root);
-        if (status?.error) {
+        const state = this.status.statusState(node.town.location.root);
+        const error = state.kind === 'error' ? state.error.message : state.kind === 'ok' ? state.value.fullError : undefined;
+        if (error) {
           // An error replaces the figures it makes stale; the roles below are still read from disk.
           item.description = `gt status failed · ${node.town.location.root}`;
           item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-          item.tooltip += `\n\ngt status failed: ${status.error}`;
+          item.tooltip += `\n\ngt status failed: ${error}`;
         }
         return item;
       }
@@ -139,8 +165,7 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
         const style = ROLE_STYLE[node.role.kind];
         const agent = this.agentNode(node.town, node.role);
         const item = new vscode.TreeItem(roleLabelShort(node.role), agent ? C.Expanded : C.None);
-        // The id changes with the state so a role that gains an agent opens to show it.
-        item.id = `role:${node.role.dir}:${agent ? 'active' : 'idle'}`;
+        item.id = `role:${node.role.dir}`;
         item.description = agent ? undefined : 'stopped';
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
         item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}`;
