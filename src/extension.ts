@@ -19,6 +19,8 @@ import { AgentTerminalProfile } from './ui/terminals/agentProfile';
 import { HostSetting, SessionManager } from './ui/terminals/sessionManager';
 import { TownWatcher } from './ui/townWatcher';
 import { TownTreeProvider } from './ui/views/townTree';
+import { BeadsFeature } from './ui/beadsFeature';
+import { cliBeadsReader } from './model/beadsReaders';
 
 /** What the extension exposes to its own integration tests (and nothing else relies on it). */
 export interface GasTownApi {
@@ -26,6 +28,7 @@ export interface GasTownApi {
   sessions: SessionManager;
   status: TownModels;
   townTree: TownTreeProvider;
+  beads: BeadsFeature;
   processStats: { spawned: number };
   commandIds: string[];
 }
@@ -58,11 +61,11 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   const townView = own(vscode.window.createTreeView(VIEWS.town, { treeDataProvider: townTree, showCollapseAll: true }));
   const refresher = own(new StatusRefresher(store, status, sessions, townView, vscode.workspace.isTrusted));
 
+  const folders = (): string[] => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const rediscover = (): void => {
     void vscode.commands.executeCommand('setContext', CONTEXT.loading, true);
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const townRootSetting = config().get<string>('townRoot');
-    store.discover({ folders, env: process.env, townRootSetting });
+    store.discover({ folders: folders(), env: process.env, townRootSetting });
     disposeAll([...watchers.values()]);
     watchers.clear();
     for (const town of store.towns) {
@@ -88,10 +91,22 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     showProblems();
     refresher.watchTowns();
     void vscode.commands.executeCommand('setContext', CONTEXT.townFound, store.towns.length > 0);
+    beads.reload();
     void vscode.commands.executeCommand('setContext', CONTEXT.loading, false);
   };
 
-  for (const id of [VIEWS.beads, VIEWS.mail, VIEWS.convoys]) {
+  const beads = own(
+    new BeadsFeature({
+      store,
+      models: status,
+      log,
+      bins: () => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd'), tmux: bin('tmuxPath', 'tmux') }),
+      folders,
+      reader: (bd) => cliBeadsReader(bd),
+    }),
+  );
+
+  for (const id of [VIEWS.mail, VIEWS.convoys]) {
     own(vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeProvider() }));
   }
 
@@ -104,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.refresh]: () => {
       rediscover();
       refresher.refreshNow();
+      void beads.refresh();
     },
     [COMMANDS.showLog]: () => log.show(),
     [COMMANDS.startAgent]: (arg) => agentCommands.startAgent(ctx, arg),
@@ -117,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.runNonInteractive]: (arg, prompt) => agentCommands.runNonInteractive(ctx, arg, prompt),
     [COMMANDS.showAgentEnv]: (arg) => agentCommands.showAgentEnv(ctx, arg),
     [COMMANDS.showAgentTerminal]: (arg) => agentCommands.showAgentTerminal(ctx, arg),
+    ...beads.handlers,
   };
   for (const [id, handler] of Object.entries(handlers)) {
     own(
@@ -139,6 +156,13 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   own(vscode.workspace.onDidGrantWorkspaceTrust(() => refresher.setTrusted(true)));
   own(
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gastown.bdPath') || e.affectsConfiguration('gastown.gtPath') || e.affectsConfiguration('gastown.beads.sqlReads')) {
+        void beads.refresh();
+      }
+    }),
+  );
+  own(
+    vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('gastown.townRoot')) {
         rediscover();
       }
@@ -146,7 +170,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, sessions, status, townTree, processStats, commandIds: Object.keys(handlers) };
+  return { store, sessions, status, townTree, beads, processStats, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

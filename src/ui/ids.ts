@@ -18,6 +18,28 @@ export const COMMANDS = {
   runNonInteractive: 'gastown.runNonInteractive',
   showAgentEnv: 'gastown.showAgentEnv',
   showAgentTerminal: 'gastown.showAgentTerminal',
+  beadsRefresh: 'gastown.beads.refresh',
+  beadsGroupBy: 'gastown.beads.groupBy',
+  beadsFilter: 'gastown.beads.filter',
+  beadsClearFilter: 'gastown.beads.clearFilter',
+  beadsSearch: 'gastown.beads.search',
+  beadsShowMore: 'gastown.beads.showMore',
+  beadsOpen: 'gastown.beads.open',
+  beadsCreate: 'gastown.beads.create',
+  beadsSetStatus: 'gastown.beads.setStatus',
+  beadsSetPriority: 'gastown.beads.setPriority',
+  beadsSetAssignee: 'gastown.beads.setAssignee',
+  beadsEditLabels: 'gastown.beads.editLabels',
+  beadsClaim: 'gastown.beads.claim',
+  beadsClose: 'gastown.beads.close',
+  beadsReopen: 'gastown.beads.reopen',
+  beadsComment: 'gastown.beads.comment',
+  beadsAddDependency: 'gastown.beads.addDependency',
+  beadsRemoveDependency: 'gastown.beads.removeDependency',
+  beadsCopyId: 'gastown.beads.copyId',
+  beadsSling: 'gastown.beads.sling',
+  beadsReveal: 'gastown.beads.reveal',
+  startDolt: 'gastown.startDolt',
 } as const;
 
 export const TERMINAL_PROFILE = 'gastown.agentTerminal';
@@ -34,6 +56,12 @@ export const CONTEXT = {
   townFound: 'gastown.townFound',
   /** True while discovery runs, so views show "loading" instead of "no town". */
   loading: 'gastown.loading',
+  /** True when some beads database (a town's or the workspace's own) was found. */
+  beadsFound: 'gastown.beadsFound',
+  /** True while a Beads view filter narrows the list (shows "Clear filter"). */
+  beadsFiltered: 'gastown.beadsFiltered',
+  /** Why the views cannot work: untrusted, gt-missing, bd-missing, dolt-down, bd-old, or empty when they can. */
+  blocked: 'gastown.blocked',
 } as const;
 
 export const DOC_SCHEME = 'gastown';
