@@ -1,6 +1,6 @@
 import type { RoleHome } from '../town/roles';
 import { beadListSchema, Bead, townStatusSchema, TownStatus } from './gtSchemas';
-import { CliLogger, parseCliJson, runCli, RunResult } from './runner';
+import { CliLogger, parseCliJson, runCli, RunOptions, RunResult } from './runner';
 
 export interface Binaries {
   gt: string;
@@ -36,23 +36,29 @@ export class GtClient {
     private readonly log?: CliLogger,
   ) {}
 
-  private gt(args: string[], cwd: string, env?: Record<string, string>, timeoutMs = 30_000, signal?: AbortSignal): Promise<RunResult> {
-    return runCli(this.bins().gt, args, { cwd, env, timeoutMs, signal }, this.log);
+  private gt(args: string[], cwd: string, opts: Omit<RunOptions, 'cwd'> = {}): Promise<RunResult> {
+    return runCli(this.bins().gt, args, { timeoutMs: 30_000, ...opts, cwd }, this.log);
+  }
+
+  /** A routine tmux probe: polled, so logged at debug or trace; a non-zero exit is its "no", not a failure. */
+  private tmuxProbe(args: string[], logLevel: 'debug' | 'trace'): Promise<RunResult> {
+    return runCli(this.bins().tmux, args, { timeoutMs: 5000, logLevel, exitIsAnswer: true }, this.log);
   }
 
   /** Any other gt verb, in the town. */
   run(args: string[], townRoot: string, timeoutMs = 120_000): Promise<RunResult> {
-    return this.gt(args, townRoot, undefined, timeoutMs);
+    return this.gt(args, townRoot, { timeoutMs });
   }
 
   async status(townRoot: string, fast = false, signal?: AbortSignal): Promise<TownStatus> {
-    const r = await this.gt(fast ? ['status', '--json', '--fast'] : ['status', '--json'], townRoot, undefined, 60_000, signal);
+    // Polled by the status store: its success is routine.
+    const r = await this.gt(fast ? ['status', '--json', '--fast'] : ['status', '--json'], townRoot, { timeoutMs: 60_000, signal, logLevel: 'debug' });
     return parseCliJson(r.stdout, townStatusSchema, 'gt status --json');
   }
 
   /** `gt prime` in the role's home with the role's environment: the context the agent would get. */
   async prime(home: RoleHome, env: Record<string, string>): Promise<string> {
-    const r = await this.gt(['prime'], home.dir, env, 60_000);
+    const r = await this.gt(['prime'], home.dir, { env, timeoutMs: 60_000 });
     return r.stdout + (r.stderr.trim() ? `\n${r.stderr}` : '');
   }
 
@@ -63,11 +69,11 @@ export class GtClient {
       argv.push(`--args=${args}`);
     }
     // gt waits for the spawned agent to be idle (its startup nudges) before it returns: minutes, not seconds.
-    return this.gt(argv, townRoot, undefined, 300_000);
+    return this.gt(argv, townRoot, { timeoutMs: 300_000 });
   }
 
   nudge(townRoot: string, target: string, message: string): Promise<RunResult> {
-    return this.gt(['nudge', target, `--message=${message}`], townRoot, undefined, 60_000);
+    return this.gt(['nudge', target, `--message=${message}`], townRoot, { timeoutMs: 60_000 });
   }
 
   /** The tmux executable (the attach terminal runs it too). */
@@ -76,17 +82,17 @@ export class GtClient {
   }
 
   startRole(home: RoleHome): Promise<RunResult> {
-    return this.gt(lifecycleArgs('start', home), home.townRoot, undefined, 300_000);
+    return this.gt(lifecycleArgs('start', home), home.townRoot, { timeoutMs: 300_000 });
   }
 
   stopRole(home: RoleHome): Promise<RunResult> {
-    return this.gt(lifecycleArgs('stop', home), home.townRoot, undefined, 60_000);
+    return this.gt(lifecycleArgs('stop', home), home.townRoot, { timeoutMs: 60_000 });
   }
 
   /** True when the tmux server on gt's socket has this session. */
   async hasSession(socket: string, session: string): Promise<boolean> {
     try {
-      await runCli(this.bins().tmux, ['-L', socket, 'has-session', '-t', `=${session}`], { timeoutMs: 5000 }, this.log);
+      await this.tmuxProbe(['-L', socket, 'has-session', '-t', `=${session}`], 'trace');
       return true;
     } catch {
       return false;
@@ -95,7 +101,7 @@ export class GtClient {
 
   async listSessions(socket: string): Promise<string[]> {
     try {
-      const r = await runCli(this.bins().tmux, ['-L', socket, 'list-sessions', '-F', '#{session_name}'], { timeoutMs: 5000 }, this.log);
+      const r = await this.tmuxProbe(['-L', socket, 'list-sessions', '-F', '#{session_name}'], 'debug');
       return r.stdout.split('\n').filter((s) => s !== '');
     } catch {
       return [];
@@ -105,7 +111,7 @@ export class GtClient {
   /** A variable of a tmux session's environment (e.g. the agent's session id), if set. */
   async sessionEnv(socket: string, session: string, name: string): Promise<string | undefined> {
     try {
-      const r = await runCli(this.bins().tmux, ['-L', socket, 'show-environment', '-t', `=${session}`, name], { timeoutMs: 5000 }, this.log);
+      const r = await this.tmuxProbe(['-L', socket, 'show-environment', '-t', `=${session}`, name], 'debug');
       const m = /^[^=]+=(.*)$/.exec(r.stdout.trim());
       return m?.[1] || undefined;
     } catch {

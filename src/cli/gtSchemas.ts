@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What the extension reads of gt's JSON; everything optional and unknown keys kept, because gt drifts.
 

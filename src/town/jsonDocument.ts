@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { SettingsProblem } from './problems';
 
 /** Larger settings files are refused rather than parsed: no real settings file comes near this. */

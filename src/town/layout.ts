@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { polecatDir, witnessDir } from './discovery';
 import { isDir } from './fsCheck';
 import { problemAtPath, readJsonDocument, validateDocument } from './jsonDocument';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Schemas mirror gt's Go structs leniently: every field optional, unknown keys kept (gt ignores them too),
 // but a value of the wrong type is an error, because Go's encoding/json rejects the whole file for it.

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { JsonDocument, problemAtPath, readJsonDocument, validateDocument } from './jsonDocument';
 import type { SettingsProblem } from './problems';
 import { AgentPreset, agentPresetSchema, agentRegistryFileSchema, RigSettings, rigSettingsSchema, TownSettings, townSettingsSchema, beadsConfigSchema, BeadsConfig } from './schemas';
-import { readYamlFile } from './yamlDocument';
+import { readYamlScalars } from './yamlScalars';
 
 export const AGENT_REGISTRY_VERSION = 1;
 
@@ -79,9 +79,9 @@ export function loadAgentRegistryFile(file: string): Loaded<Record<string, Agent
 
 export function loadBeadsConfig(beadsDir: string): Loaded<BeadsConfig> {
   const file = path.join(beadsDir, 'config.yaml');
-  const read = readYamlFile(file);
+  const read = readYamlScalars(file);
   let value: BeadsConfig | undefined;
-  if (read.value !== undefined && read.value !== null) {
+  if (read.value !== undefined) {
     const parsed = beadsConfigSchema.safeParse(read.value);
     if (parsed.success) {
       value = parsed.data;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { terminalEnv } from '../../cli/processEnv';
 import { runCli } from '../../cli/runner';
 import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
@@ -95,7 +96,8 @@ export class NativeSession extends SessionBase implements AgentSession {
     this.term = vscode.window.createTerminal({
       name: this.name,
       cwd: this.home.dir,
-      env: this.plan.env,
+      // The window's environment minus any leaked agent identity (a GT_ROLE from where VS Code was started).
+      env: terminalEnv(process.env, this.plan.env),
       shellPath: shell.path,
       iconPath: new vscode.ThemeIcon(style.icon),
       color: new vscode.ThemeColor(style.color),
