@@ -21,11 +21,11 @@ export interface NewBead {
   assignee?: string;
 }
 
-const READ_TIMEOUT_MS = 60_000;
 const WRITE_TIMEOUT_MS = 60_000;
 
 /**
- * Typed calls to bd. Every value is one argv element (no shell), so a title full of `$(…)` is just text.
+ * Typed calls to bd. Every value is one argv element (no shell), so a title full of `$(…)` is just text; flag
+ * values use the `--flag=value` form and positionals follow `--`, so a value starting with `-` stays a value.
  * Reads that need the whole set pass `--limit 0` (bd's default is 50, or 20 for agents).
  */
 export class BdClient {
@@ -33,6 +33,8 @@ export class BdClient {
     private readonly bin: () => string,
     private readonly env: () => Record<string, string>,
     private readonly log?: CliLogger,
+    /** Reads give up after this long (a setting: a hung bd must end in an error, never a spinner). */
+    private readonly readTimeoutMs: () => number = () => 60_000,
   ) {}
 
   private run(db: BeadsDb, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
@@ -41,24 +43,24 @@ export class BdClient {
 
   /** Every bead of the database, closed ones included (`--all`); bd leaves out agents, rigs, roles and mail itself. */
   async list(db: BeadsDb, signal?: AbortSignal): Promise<BeadSummary[]> {
-    const r = await this.run(db, ['list', '--json', '--all', '--limit', '0'], READ_TIMEOUT_MS, signal);
+    const r = await this.run(db, ['list', '--json', '--all', '--limit', '0'], this.readTimeoutMs(), signal);
     return parseCliJson(r.stdout, beadSummaryListSchema, 'bd list --json');
   }
 
   async ready(db: BeadsDb, signal?: AbortSignal): Promise<BeadSummary[]> {
-    const r = await this.run(db, ['ready', '--json', '--limit', '0'], READ_TIMEOUT_MS, signal);
+    const r = await this.run(db, ['ready', '--json', '--limit', '0'], this.readTimeoutMs(), signal);
     return parseCliJson(r.stdout, beadSummaryListSchema, 'bd ready --json');
   }
 
   async blocked(db: BeadsDb, signal?: AbortSignal): Promise<BeadSummary[]> {
-    const r = await this.run(db, ['blocked', '--json'], READ_TIMEOUT_MS, signal);
+    const r = await this.run(db, ['blocked', '--json'], this.readTimeoutMs(), signal);
     return parseCliJson(r.stdout, beadSummaryListSchema, 'bd blocked --json');
   }
 
   /** One bead with its description, dependencies, dependents and comments; undefined when it does not exist. */
   async show(db: BeadsDb, id: string, signal?: AbortSignal): Promise<BeadDetails | undefined> {
     try {
-      const r = await this.run(db, ['show', id, '--json'], READ_TIMEOUT_MS, signal);
+      const r = await this.run(db, ['show', '--json', '--', id], this.readTimeoutMs(), signal);
       return parseCliJson(r.stdout, beadDetailsListSchema, 'bd show --json')[0];
     } catch (err) {
       if (err instanceof CliError && err.kind === 'cli-error' && /not found|no issue/i.test(err.message)) {
@@ -70,13 +72,15 @@ export class BdClient {
 
   /** Creates a bead and returns its id. */
   async create(db: BeadsDb, bead: NewBead): Promise<string> {
-    const args = ['create', bead.title, '--silent'];
-    if (bead.type) args.push('--type', bead.type);
-    if (bead.priority !== undefined) args.push('--priority', String(bead.priority));
-    if (bead.parent) args.push('--parent', bead.parent);
-    if (bead.labels?.length) args.push('--labels', bead.labels.join(','));
-    if (bead.description) args.push('--description', bead.description);
-    if (bead.assignee) args.push('--assignee', bead.assignee);
+    const args = ['create', '--silent'];
+    if (bead.type) args.push(`--type=${bead.type}`);
+    if (bead.priority !== undefined) args.push(`--priority=${bead.priority}`);
+    if (bead.parent) args.push(`--parent=${bead.parent}`);
+    if (bead.labels?.length) args.push(`--labels=${bead.labels.join(',')}`);
+    if (bead.description) args.push(`--description=${bead.description}`);
+    if (bead.assignee) args.push(`--assignee=${bead.assignee}`);
+    // After `--` a title that starts with `-` is still the title, not a flag.
+    args.push('--', bead.title);
     const r = await this.run(db, args, WRITE_TIMEOUT_MS);
     const id = r.stdout.trim().split('\n').pop()?.trim();
     if (!id) {
@@ -87,15 +91,15 @@ export class BdClient {
 
   update(db: BeadsDb, ids: string[], change: { status?: string; priority?: number; assignee?: string; claim?: boolean }): Promise<RunResult> {
     const args = ['update', ...ids];
-    if (change.status) args.push('--status', change.status);
-    if (change.priority !== undefined) args.push('--priority', String(change.priority));
-    if (change.assignee !== undefined) args.push('--assignee', change.assignee);
+    if (change.status) args.push(`--status=${change.status}`);
+    if (change.priority !== undefined) args.push(`--priority=${change.priority}`);
+    if (change.assignee !== undefined) args.push(`--assignee=${change.assignee}`);
     if (change.claim) args.push('--claim');
     return this.run(db, args, WRITE_TIMEOUT_MS);
   }
 
   close(db: BeadsDb, ids: string[], reason?: string): Promise<RunResult> {
-    return this.run(db, ['close', ...ids, ...(reason ? ['--reason', reason] : [])], WRITE_TIMEOUT_MS);
+    return this.run(db, ['close', ...ids, ...(reason ? [`--reason=${reason}`] : [])], WRITE_TIMEOUT_MS);
   }
 
   reopen(db: BeadsDb, ids: string[]): Promise<RunResult> {
@@ -103,16 +107,16 @@ export class BdClient {
   }
 
   comment(db: BeadsDb, id: string, text: string): Promise<RunResult> {
-    return this.run(db, ['comments', 'add', id, text], WRITE_TIMEOUT_MS);
+    return this.run(db, ['comments', 'add', '--', id, text], WRITE_TIMEOUT_MS);
   }
 
   label(db: BeadsDb, verb: 'add' | 'remove', id: string, label: string): Promise<RunResult> {
-    return this.run(db, ['label', verb, id, label], WRITE_TIMEOUT_MS);
+    return this.run(db, ['label', verb, '--', id, label], WRITE_TIMEOUT_MS);
   }
 
   /** `bd dep add <issue> <depends-on>`: `issue` is blocked by `dependsOn`. */
   dependency(db: BeadsDb, verb: 'add' | 'remove', issue: string, dependsOn: string): Promise<RunResult> {
-    return this.run(db, ['dep', verb, issue, dependsOn], WRITE_TIMEOUT_MS);
+    return this.run(db, ['dep', verb, '--', issue, dependsOn], WRITE_TIMEOUT_MS);
   }
 
   version(cwd: string): Promise<RunResult> {

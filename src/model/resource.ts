@@ -146,7 +146,9 @@ export class Resource<T> extends Disposable {
     if (this.inflight) {
       this.again = true;
       this.againForced ||= forced;
-      return this.inflight;
+      // Resolves when the run after this one ends (by then the `finally` below has started it), so a caller
+      // that awaits a refresh after its own write sees data read after the write.
+      return this.inflight.then(() => this.inflight);
     }
     this.inflight = this.fetchOnce(forced).finally(() => {
       this.inflight = undefined;
@@ -195,6 +197,8 @@ export class Resource<T> extends Disposable {
       this.set({ kind: 'ok', value, at: this.timers.now() });
     } catch (err) {
       this.lastToken = undefined;
+      // An error is never a baseline: the next subscriber or trigger fetches again.
+      this.stale = true;
       this.set({ kind: 'error', error: err instanceof Error ? err : new Error(String(err)), stale: this.value ?? previous, at: this.timers.now() });
     } finally {
       this.abort = undefined;

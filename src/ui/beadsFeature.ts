@@ -38,7 +38,7 @@ export class BeadsFeature extends Disposable {
 
   constructor(private readonly deps: BeadsFeatureDeps) {
     super();
-    this.bd = new BdClient(() => deps.bins().bd, () => ({}), deps.log);
+    this.bd = new BdClient(() => deps.bins().bd, () => ({}), deps.log, () => 1000 * (vscode.workspace.getConfiguration('gastown').get<number>('beads.readTimeoutSeconds') || 60));
     this.view = this.register(new BeadsView(() => deps.reader(this.bd), () => this.me()));
     const grouping = vscode.workspace.getConfiguration('gastown').get<GroupBy>('beads.defaultGrouping');
     if (grouping) {

@@ -8,7 +8,7 @@ export function run(): Promise<void> {
   if (grep) {
     mocha.grep(grep);
   }
-  for (const file of ['extension.test.js', 'agents.test.js', 'tmux.test.js']) {
+  for (const file of ['extension.test.js', 'agents.test.js', 'tmux.test.js', 'beads.test.js']) {
     mocha.addFile(path.join(__dirname, file));
   }
   return new Promise((resolve, reject) => {

@@ -107,6 +107,42 @@ describe('resource', () => {
     assert.equal(r.value, 2);
   });
 
+  it('a refresh asked during a fetch resolves only after a fetch that started after it (our own write is seen)', async () => {
+    let data = 'before';
+    const gate = deferred<void>();
+    let first = true;
+    const r = new Resource<string>({
+      fetch: async () => {
+        const seen = data;
+        if (first) {
+          first = false;
+          await gate.promise;
+        }
+        return seen;
+      },
+    });
+    r.subscribe();
+    await new Promise((res) => setTimeout(res, 10));
+    data = 'after the write';
+    const done = r.refresh();
+    gate.resolve();
+    await done;
+    assert.equal(r.value, 'after the write');
+  });
+
+  it('an error is not a baseline: the next subscriber fetches again', async () => {
+    let fail = true;
+    const r = new Resource<string>({ fetch: () => (fail ? Promise.reject(new Error('dolt down')) : Promise.resolve('ok')) });
+    const sub = r.subscribe();
+    await new Promise((res) => setTimeout(res, 10));
+    assert.equal(r.state.kind, 'error');
+    sub.dispose();
+    fail = false;
+    r.subscribe();
+    await new Promise((res) => setTimeout(res, 10));
+    assert.equal(r.value, 'ok');
+  });
+
   it('throttle with a max wait: a steady burst neither starves the fetch nor runs it back to back', async () => {
     const clock = new FakeClock();
     const at: number[] = [];
