@@ -21,6 +21,7 @@ import { TownWatcher } from './ui/townWatcher';
 import { TownTreeProvider } from './ui/views/townTree';
 import { BeadsFeature } from './ui/beadsFeature';
 import { cliBeadsReader } from './model/beadsReaders';
+import { sqlFirstBeadsReader } from './model/sqlBeadsReader';
 
 /** What the extension exposes to its own integration tests (and nothing else relies on it). */
 export interface GasTownApi {
@@ -102,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
       log,
       bins: () => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd'), tmux: bin('tmuxPath', 'tmux') }),
       folders,
-      reader: (bd) => cliBeadsReader(bd),
+      reader: (bd) => (config().get<string>('beads.sqlReads') === 'off' ? cliBeadsReader(bd) : sqlFirstBeadsReader(bd, log)),
     }),
   );
 
@@ -156,7 +157,10 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   own(vscode.workspace.onDidGrantWorkspaceTrust(() => refresher.setTrusted(true)));
   own(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('gastown.bdPath') || e.affectsConfiguration('gastown.gtPath') || e.affectsConfiguration('gastown.beads.sqlReads')) {
+      if (e.affectsConfiguration('gastown.beads.sqlReads')) {
+        beads.view.recreate();
+      }
+      if (e.affectsConfiguration('gastown.bdPath') || e.affectsConfiguration('gastown.gtPath')) {
         void beads.refresh();
       }
     }),

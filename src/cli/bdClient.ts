@@ -9,6 +9,8 @@ export interface BeadsDb {
   name: string;
   /** The id prefix without the dash, when known. */
   prefix?: string;
+  /** The town it belongs to (its Dolt server's port is the town's); undefined in beads-only mode. */
+  townRoot?: string;
 }
 
 export interface NewBead {

@@ -21,23 +21,31 @@ export interface BeadsReader {
   blockedIds(db: BeadsDb, signal: AbortSignal): Promise<Set<string>>;
   /** A value that changes on every write to the database; undefined when there is no cheap way to tell. */
   changeToken?(db: BeadsDb): Promise<string | undefined>;
+  /** Whether asking for the change token costs no process right now (a poll is only worth that). */
+  canProbe?(): boolean;
+  dispose?(): void;
 }
 
 /** A beads database of the town, as a resource: read only while a Beads view shows it. */
 export class BeadsDatabase extends Disposable {
+  private readonly canProbeNow: () => boolean;
+  /** True when a poll costs no process (the reader has a cheap change token that works now). */
+  get canProbe(): boolean {
+    return this.canProbeNow();
+  }
+
   readonly resource: Resource<BeadsSnapshot>;
   /** Which id sets the current filter needs (the view sets them before it subscribes or refreshes). */
   needs = { ready: false, blocked: false };
 
-  /** True when a poll costs no process (the reader has a cheap change token). */
-  readonly canProbe: boolean;
 
   constructor(
     readonly db: BeadsDb,
     reader: BeadsReader,
   ) {
     super();
-    this.canProbe = !!reader.changeToken;
+    this.register({ dispose: () => reader.dispose?.() });
+    this.canProbeNow = () => (reader.canProbe ? reader.canProbe() : false);
     this.resource = this.register(
       new Resource<BeadsSnapshot>({
         throttleMs: 150,

@@ -17,11 +17,11 @@ export function beadsDatabases(store: TownStore, folders: readonly string[]): Be
   for (const town of store.towns) {
     const root = town.location.root;
     if (fs.existsSync(path.join(root, '.beads'))) {
-      out.push({ cwd: root, name: 'hq', prefix: 'hq' });
+      out.push({ cwd: root, name: 'hq', prefix: 'hq', townRoot: root });
     }
     for (const rig of town.layout.rigs) {
       if (fs.existsSync(path.join(rig.dir, '.beads'))) {
-        out.push({ cwd: rig.dir, name: rig.name, prefix: rig.prefix });
+        out.push({ cwd: rig.dir, name: rig.name, prefix: rig.prefix, townRoot: root });
       }
     }
   }
@@ -88,6 +88,14 @@ export class BeadsView extends Disposable {
     this.watch();
     this.resubscribe();
     void vscode.commands.executeCommand('setContext', CONTEXT.beadsFound, next.length > 0);
+  }
+
+  /** The way beads are read changed (a setting): every database gets a new reader. */
+  recreate(): void {
+    const dbs = this.databases.map((d) => d.db);
+    this.databases.forEach((d) => d.dispose());
+    this.databases = [];
+    this.setDatabases(dbs, this.allowed, this.tree.blockedReason);
   }
 
   private createDatabase(db: BeadsDb): BeadsDatabase {
