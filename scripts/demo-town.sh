@@ -13,14 +13,15 @@
 #   home/        HOME for every command (git identity, ~/.dolt, ~/.gt, XDG dirs): the real ~ is not touched
 #   upstream/    demo.git, the bare repository the rig was made from (file:// URL)
 #   env.sh       the same export lines as `env`
-#   summary.json the JSON summary line
+#   summary.json the JSON summary line (facts tests read: names, the rig prefix, the Dolt port, and
+#                hostileBead, the id of the rig bead whose title and description are hostile text)
 #   build.log    output of every gt / bd command of the last build
 #
 # The Dolt server listens on 127.0.0.1 on a free port chosen at build time.
 # stdout carries only the summary (build) or status (status) line; progress goes to stderr.
 set -euo pipefail
 
-DEMO_TOWN_FORMAT=3   # bump when the content built below changes, so old towns are rebuilt
+DEMO_TOWN_FORMAT=4   # bump when the content built below changes, so old towns are rebuilt
 
 usage() {
   echo "usage: $0 build|stop|status|env <dir>" >&2
@@ -236,6 +237,34 @@ bead() {
   SEEDED=$((SEEDED + 1))
 }
 
+# issue_prefix: the issue prefix of the current directory's beads database
+issue_prefix() {
+  local json
+  json=$(capture bd config get issue_prefix --json)
+  node -e 'const v=JSON.parse(process.argv[1]);console.log(String(v&&typeof v==="object"?v.value??"":v))' "$json"
+}
+
+# align_rig_prefix PREFIX: make the rig database's issue prefix the one gt registered in mayor/rigs.json.
+# gt v1.2.1's `gt rig add` sets the prefix of the rig's server-side database (named after the rig) with
+# `bd config set issue_prefix <prefix>`, which newer bd refuses ("issue_prefix cannot be set via 'bd
+# config set' ... bd rename-prefix"; gt only warns). The database then keeps the rig's name as its
+# prefix ("demo" instead of "de"), and bd creates "demo-…" beads that neither the routes nor gt's
+# prefix lookups know. `bd rename-prefix <prefix>- --repair` sets the prefix and renames the beads gt
+# already created with the other one (its patrol molecules; --repair: gt's own "de-rig-demo" is there too).
+align_rig_prefix() {
+  local want=$1 have
+  (
+    cd "$TOWN/$RIG"
+    have=$(issue_prefix)
+    if [ "$have" != "$want" ]; then
+      log "rig database prefix is \"$have\"; renaming it to \"$want\" (mayor/rigs.json)"
+      run "bd rename-prefix" bd rename-prefix "$want-" --repair
+      have=$(issue_prefix)
+      [ "$have" = "$want" ] || die "bd rename-prefix left the rig database prefix at \"$have\", not \"$want\""
+    fi
+  )
+}
+
 # mail_id_by_subject ADDRESS SUBJECT: id of the newest message with that subject in the inbox
 mail_id_by_subject() {
   local json
@@ -287,6 +316,10 @@ EOF
 
   log "gt rig add $RIG"
   run "gt rig add" gt rig add "$RIG" "file://$UPSTREAM"
+  local prefix
+  prefix=$(node -e 'const r=require(process.argv[1]).rigs[process.argv[2]];console.log(r.beads.prefix.replace(/-$/,""))' "$TOWN/mayor/rigs.json" "$RIG")
+  [ -n "$prefix" ] || die "no beads prefix for rig $RIG in mayor/rigs.json"
+  align_rig_prefix "$prefix"
   log "gt crew add alice, bob"
   run "gt crew add" gt crew add alice --rig "$RIG"
   run "gt crew add" gt crew add bob --rig "$RIG"
@@ -297,9 +330,6 @@ EOF
   run "gt config set" gt config set default_agent claude
   json_merge_agents
   json_merge_role_agents
-
-  local prefix
-  prefix=$(node -e 'const r=require(process.argv[1]).rigs[process.argv[2]];console.log(r.beads.prefix)' "$TOWN/mayor/rigs.json" "$RIG")
 
   local crew_json polecat_json
   crew_json=$(capture gt crew list --rig "$RIG" --json)
@@ -403,6 +433,32 @@ EOF
   run "bd close" bd close "$C2" -r "Fixtures removed"
   run "bd comment" bd comments add "$S4" "Seen with VS Code 1.9x: NODE_OPTIONS carries the debugger hook."
   run "bd comment" bd comments add "$S4" "Fix: the launcher sets NODE_OPTIONS to an empty string."
+
+  # A bead whose text is hostile: Markdown, HTML, command substitutions. Views must show it as text.
+  # (Single quotes: this script expands none of it either.)
+  local HOSTILE hostile_body=$DIR/.hostile-description.md
+  # shellcheck disable=SC2016
+  local hostile_title='Fix [link](http://example.com) ![img](http://example.com/i.png) $(alert) <script>alert(1)</script> `rm -rf /` $(touch /tmp/gt-pwned)'
+  cat >"$hostile_body" <<'HOSTILE_TEXT'
+# Heading in a description
+
+- a list item with a [link](http://example.com/x)
+- an image tag <img src=x onerror=alert(1)>
+- a script <script>alert(2)</script>
+- a substitution $(touch /tmp/gt-pwned2) and `backticks`
+
+```sh
+echo "$(touch /tmp/gt-pwned3)"  # a fenced code block
+```
+HOSTILE_TEXT
+  bead HOSTILE "$hostile_title" -t bug -p 2 -l hostile --body-file "$hostile_body"
+  rm -f "$hostile_body"
+
+  # Every bead of the rig carries the prefix mayor/rigs.json registers (routes and gt's lookups use it).
+  local stray
+  stray=$(capture bd list --all --limit 0 --json)
+  stray=$(printf '%s' "$stray" | json_field_lines id | grep -v "^$prefix-" || true)
+  [ -z "$stray" ] || die "rig beads without the prefix $prefix- (mayor/rigs.json): $(printf '%s' "$stray" | tr '\n' ' ')"
   local rig_seeded=$SEEDED
 
   # --- town (hq) beads: convoys track these too, and gt can read their progress from the town root ---
@@ -416,7 +472,7 @@ EOF
   local town_seeded=$SEEDED
 
   # hooked work: the mayor hooks a town bead from its own home. (`gt hook <bead> <target>` needs the
-  # target's tmux pane, and rig beads cannot be hooked with bd 1.0.0: see the notes in the report.)
+  # target's tmux pane.)
   (cd "$TOWN/mayor" && run "gt hook" gt hook "$H2")
 
   # --- convoys ---
@@ -466,13 +522,13 @@ EOF
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const w=new Set(["bug","feature","task","epic","chore"]);console.log(JSON.parse(s).filter(i=>w.has(i.issue_type)).length)})')
   [ "$beads_total" -ge "$rig_seeded" ] || die "bd list shows $beads_total work beads, expected $rig_seeded"
   node -e '
-    const [town, rig, prefix, crew, polecats, port, beads, townBeads, sock, home, env] = process.argv.slice(1);
+    const [town, rig, prefix, crew, polecats, port, beads, townBeads, sock, home, env, hostileBead] = process.argv.slice(1);
     const lines = s => s.split("\n").filter(Boolean);
     console.log(JSON.stringify({
       town, rig, prefix, crew: lines(crew), polecats: lines(polecats), doltPort: Number(port),
-      beads: Number(beads), townBeads: Number(townBeads), tmuxSocket: sock, home, env,
+      beads: Number(beads), townBeads: Number(townBeads), tmuxSocket: sock, home, env, hostileBead,
     }));' "$TOWN" "$RIG" "$prefix" "$crew_names" "$polecat_names" "$(dolt_port)" "$beads_total" \
-    "$town_seeded" "$(tmux_socket)" "$DEMO_HOME" "$ENV_FILE" >"$SUMMARY"
+    "$town_seeded" "$(tmux_socket)" "$DEMO_HOME" "$ENV_FILE" "$HOSTILE" >"$SUMMARY"
 
   printf 'format=%s stack=%s\n' "$DEMO_TOWN_FORMAT" "$(stack_fingerprint)" >"$STAMP"
   log "built in $((SECONDS - start))s"

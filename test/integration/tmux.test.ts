@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RoleHome } from '../../src/town/roles';
 import { api, roleItems, screenshot, townRoot, waitFor } from './helpers';
@@ -7,8 +8,9 @@ import { api, roleItems, screenshot, townRoot, waitFor } from './helpers';
 // Literal text with quotes, substitutions and separators; one line (gt keeps only the first line of args).
 const ARGS = `use "quotes"; $(echo no) \`echo no\` & keep it 'literal'`;
 
+/** bd in the demo rig's folder: its database (<town>/demo/.beads) holds the rig's beads. */
 function bd(args: string[]): string {
-  return execFileSync('bd', args, { cwd: townRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('bd', args, { cwd: path.join(townRoot(), 'demo'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 describe('Sling, and agents in gt tmux sessions', function () {
@@ -18,11 +20,14 @@ describe('Sling, and agents in gt tmux sessions', function () {
 
   before(async () => {
     await vscode.workspace.getConfiguration('gastown').update('agents.host', 'auto', vscode.ConfigurationTarget.Global);
+    // A bead of the rig's own database: gt slings a rig's beads to that rig (it refuses hq beads there).
+    const prefix = (JSON.parse(process.env.GASTOWN_DEMO_SUMMARY ?? '{}') as { prefix?: string }).prefix;
+    assert.ok(prefix, 'no rig prefix in GASTOWN_DEMO_SUMMARY');
     bead = bd(['create', 'Sling from VS Code', '-t', 'task', '-p', '2', '--silent']).trim();
-    assert.match(bead, /^hq-/);
+    assert.ok(bead.startsWith(`${prefix}-`), `${bead} is not a bead of the demo rig (prefix ${prefix}-)`);
   });
 
-  it('sling a bead to the rig with args: gt spawns a polecat, the bead shows the attachment, and Prime shows the args', async () => {
+  it('sling a rig bead to the rig with args: gt spawns a polecat, the bead shows the attachment, and Prime shows the args', async () => {
     const out = await vscode.commands.executeCommand<string>('gastown.slingWork', undefined, { bead, target: 'demo', args: ARGS });
     assert.ok(out, 'gt sling printed nothing');
     const name = /Slinging \S+ to demo\/polecats\/(\S+?)\.\.\./.exec(out)?.[1];

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
-import { runStreaming } from '../../cli/runner';
+import { CliError, runStreaming } from '../../cli/runner';
 import type { TownModels } from '../../model/townModel';
 import { planExec } from '../../town/agentPlan';
+import { explainGtError } from '../../town/gtErrors';
 import { posixCommandLine } from '../../town/shellQuote';
 import { gtRole, mailAddress, RoleHome } from '../../town/roles';
 import { allRoles, pickRole } from '../pickRole';
@@ -199,7 +200,19 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   if (args === undefined) {
     return undefined;
   }
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `gt sling ${bead} ${target}…` }, () => ctx.gt.sling(town.location.root, bead, target, args));
+  let result;
+  try {
+    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `gt sling ${bead} ${target}…` }, () => ctx.gt.sling(town.location.root, bead, target, args));
+  } catch (err) {
+    // A known gt failure (gt v1.2.1 does not find rig beads): say why and what fixes it, not only gt's words.
+    const explained = explainGtError(`${(err as Error).message}\n${err instanceof CliError ? err.stderr : ''}`, { beadId: bead, rigs: town.layout.rigs });
+    if (!explained) {
+      throw err;
+    }
+    ctx.log.warn(`gt sling ${bead} ${target} failed: ${(err as Error).message}\n${explained}`);
+    void vscode.window.showErrorMessage(`Gas Town: ${explained}`);
+    return undefined;
+  }
   ctx.log.info(result.stdout);
   ctx.status.invalidateStatus(town.location.root);
   void vscode.window.showInformationMessage(`Gas Town: slung ${bead} to ${target}.`);
