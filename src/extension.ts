@@ -61,6 +61,18 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   const townTree = own(new TownTreeProvider(store, sessions, status));
   const townView = own(vscode.window.createTreeView(VIEWS.town, { treeDataProvider: townTree, showCollapseAll: true }));
   const refresher = own(new StatusRefresher(store, status, sessions, townView, vscode.workspace.isTrusted));
+  // A role that gains an agent opens to show it (its row keeps its stable id, so VS Code would keep it closed).
+  const revealNewAgents = (): void => {
+    setTimeout(() => {
+      if (townView.visible) {
+        for (const node of townTree.newAgents()) {
+          void Promise.resolve(townView.reveal(node, { select: false, focus: false })).catch(() => undefined);
+        }
+      }
+    }, 50);
+  };
+  own(townTree.onDidChangeTreeData(revealNewAgents));
+  own(townView.onDidChangeVisibility(revealNewAgents));
 
   const folders = (): string[] => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const rediscover = (): void => {

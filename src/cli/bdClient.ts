@@ -1,4 +1,4 @@
-import { BeadDetails, beadDetailsListSchema, BeadSummary, beadSummaryListSchema } from './beadSchemas';
+import { beadCommentListSchema, BeadDetails, beadDetailsListSchema, BeadSummary, beadSummaryListSchema } from './beadSchemas';
 import { CliError, CliLogger, parseCliJson, runCli, RunResult } from './runner';
 
 /** A beads database: bd finds it from its working directory (the town root for hq, a rig's folder for a rig). */
@@ -62,8 +62,17 @@ export class BdClient {
   /** One bead with its description, dependencies, dependents and comments; undefined when it does not exist. */
   async show(db: BeadsDb, id: string, signal?: AbortSignal): Promise<BeadDetails | undefined> {
     try {
-      const r = await this.run(db, ['show', '--json', '--', id], this.readTimeoutMs(), signal);
-      return parseCliJson(r.stdout, beadDetailsListSchema, 'bd show --json')[0];
+      // bd ≥ 1.2 leaves comments out of `show --json` (only `comment_count`); `bd comments --json` has them in
+      // every version, so both run side by side.
+      const [r, comments] = await Promise.all([
+        this.run(db, ['show', '--json', '--', id], this.readTimeoutMs(), signal),
+        this.run(db, ['comments', '--json', '--', id], this.readTimeoutMs(), signal).then(
+          (c) => parseCliJson(c.stdout, beadCommentListSchema, 'bd comments --json', { emptyText: /^No comments/im }),
+          () => undefined,
+        ),
+      ]);
+      const bead = parseCliJson(r.stdout, beadDetailsListSchema, 'bd show --json')[0];
+      return bead && !bead.comments?.length && comments ? { ...bead, comments } : bead;
     } catch (err) {
       if (err instanceof CliError && err.kind === 'cli-error' && /not found|no issue/i.test(err.message)) {
         return undefined;

@@ -37,6 +37,7 @@ export const beadCommentSchema = z.looseObject({
   created_at: str,
 });
 export type BeadComment = z.infer<typeof beadCommentSchema>;
+export const beadCommentListSchema = z.array(beadCommentSchema);
 
 export const beadDetailsSchema = beadSummarySchema.extend({
   description: str,

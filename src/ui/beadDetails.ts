@@ -87,9 +87,9 @@ export class BeadDetailsPanels extends Disposable {
   }
 
   /** What a tab shows, for tests. */
-  state(ref: BeadRef): { shown: string; title?: string; status?: string } | undefined {
+  state(ref: BeadRef): { shown: string; title?: string; status?: string; comments: number } | undefined {
     const e = this.panels.get(`${ref.cwd}|${ref.id}`);
-    return e ? { shown: e.shown, title: e.last?.title ?? undefined, status: e.last?.status ?? undefined } : undefined;
+    return e ? { shown: e.shown, title: e.last?.title ?? undefined, status: e.last?.status ?? undefined, comments: e.last?.comments?.length ?? 0 } : undefined;
   }
 
   private load(entry: OpenPanel): Promise<void> {

@@ -223,6 +223,11 @@ describe('Beads view', function () {
     assert.deepEqual([...(shown.labels ?? [])].sort(), ['later', 'test']);
     assert.equal(shown.comments?.[0]?.text, '-- a comment with $(touch /tmp/gt-comment) and `code`');
     assert.ok(!fs.existsSync('/tmp/gt-comment'));
+    // The details tab lists the comment (bd ≥ 1.2 needs `bd comments --json` for it).
+    await vscode.commands.executeCommand('gastown.beads.open', ref);
+    const panels = (await feature()).details;
+    await waitFor('the details tab with its comment', () => panels.state(ref)?.comments === 1);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     assert.ok((shown.dependencies ?? []).some((d) => d.id === other || d.depends_on_id === other), `dependency on ${other}: ${JSON.stringify(shown.dependencies)}`);
     await vscode.commands.executeCommand('gastown.beads.removeDependency', ref, other);
     shown = bd(rig.db.cwd, ['show', id, '--json'])[0];

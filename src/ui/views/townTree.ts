@@ -92,6 +92,27 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
   }
 
+  private withAgent = new Set<string>();
+
+  /**
+   * Agents that appeared since the last call. Ids are stable, so VS Code keeps a role row collapsed when it
+   * gains an agent; the view reveals these to open their role.
+   */
+  newAgents(): TownNode[] {
+    const now = new Map<string, TownNode>();
+    for (const town of this.store.towns) {
+      for (const role of [...town.layout.townRoles, ...town.layout.rigs.flatMap((r) => r.roles)]) {
+        const agent = this.agentNode(town, role);
+        if (agent) {
+          now.set(role.dir, agent);
+        }
+      }
+    }
+    const fresh = [...now].filter(([dir]) => !this.withAgent.has(dir)).map(([, n]) => n);
+    this.withAgent = new Set(now.keys());
+    return fresh;
+  }
+
   getChildren(node?: TownNode): TownNode[] {
     if (!node) {
       return this.store.towns.map((town) => ({ type: 'town', town }));
