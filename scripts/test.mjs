@@ -1,5 +1,6 @@
-// `npm test`: lint, typecheck, unit, extension-host and UI suites, with the real gt/bd/dolt and a real
-// VS Code (code-server), bootstrapped and cached by the project's own scripts. Ends with "N passed, N failed".
+// `npm test`: lint, typecheck, unit, extension-host (trusted, then untrusted) and UI suites, with the real
+// gt/bd/dolt and a real VS Code (code-server), bootstrapped and cached by the project's own scripts. Ends with
+// "N passed, N failed".
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +58,7 @@ if (want('unit')) {
   totals.failed += c.failed;
 }
 
-if (want('integration') || want('ui') || want('package')) {
+if (want('integration') || want('untrusted') || want('ui') || want('package') || want('stack')) {
   section('real VS Code (code-server)');
   const { ensureVsCodeStack } = await import('../test/harness/setup.mjs');
   try {
@@ -87,6 +88,16 @@ if (want('integration') || want('ui') || want('package')) {
   // Screenshots of this run only: a stale FAILED-*.png from an earlier run would mislead.
   fs.rmSync(results, { recursive: true, force: true });
   try {
+    if (want('stack')) {
+      // Plain-Node tests against the real stack (test/stack): the SQL reader against bd on the demo town
+      // and on scratch Dolt servers of their own. Before the VS Code suites, on the town as built.
+      section('stack (real Dolt, plain Node)');
+      const r = await run(process.execPath, [path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--timeout', '300000', 'out/test/stack/**/*.test.js'], { env: { ...process.env, ...env } });
+      const c = mochaCounts(r.out);
+      if (r.code !== 0 && c.failed === 0) c.failed = 1;
+      totals.passed += c.passed;
+      totals.failed += c.failed;
+    }
     if (want('integration')) {
       section('extension host');
       const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
@@ -101,6 +112,20 @@ if (want('integration') || want('ui') || want('package')) {
           text += line + '\n';
           console.log(line);
         },
+      });
+      const c = mochaCounts(text);
+      if (code !== 0 && c.failed === 0) c.failed = 1;
+      totals.passed += c.passed;
+      totals.failed += c.failed;
+    }
+    if (want('untrusted')) {
+      // The same town opened in Restricted Mode (Workspace Trust on, folder not trusted): nothing may run.
+      section('untrusted workspace (extension host)');
+      const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
+      let text = '';
+      const code = await runExtensionHostTests({
+        extDir: root, testsEntry: path.join(root, 'out', 'test', 'untrusted', 'index.js'), workspace: town, env,
+        screenshotDir: results, trust: 'untrusted', log: (line) => { text += line + '\n'; console.log(line); },
       });
       const c = mochaCounts(text);
       if (code !== 0 && c.failed === 0) c.failed = 1;

@@ -5,7 +5,7 @@
 //   const code = await runExtensionHostTests({ extDir, testsEntry: `${extDir}/out/test/suite/index.js`, workspace });
 //
 // CLI: node test/harness/run-ext-tests.mjs --ext <dir> --tests <index.js> --workspace <dir>
-//        [--timeout <ms>] [--screenshots <dir>] [--env K=V]...   (exit code = the tests' code)
+//        [--timeout <ms>] [--screenshots <dir>] [--untrusted] [--env K=V]...   (exit code = the tests' code)
 //
 // A test can log `HARNESS_SCREENSHOT:<name>` (console.log in the extension host); the runner then saves a
 // screenshot of the workbench to <screenshotDir>/<name>.png. Logging is asynchronous: wait ~1 s after
@@ -65,12 +65,14 @@ const SHOT_RE = /HARNESS_SCREENSHOT:([A-Za-z0-9._-]+)/g;
  * @param {number} [o.timeoutMs=600000]
  * @param {string} [o.screenshotDir='test-results']
  * @param {object} [o.settings]   extra user settings
+ * @param {'disabled'|'untrusted'} [o.trust='disabled']  'untrusted': Workspace Trust on and the folder left
+ *                                untrusted, with no startup modal (see startCodeServer)
  * @param {(line: string, type?: string) => void} [o.log]  receives every extension-host log line
  *                                (default: console.log, console.error for type 'warn'/'error')
  * @returns {Promise<number>} the tests' exit code (0 = all passed); 1 on timeout or harness failure
  */
 export async function runExtensionHostTests({
-  extDir, testsEntry, workspace, env, timeoutMs = 10 * 60 * 1000, screenshotDir = 'test-results', settings,
+  extDir, testsEntry, workspace, env, timeoutMs = 10 * 60 * 1000, screenshotDir = 'test-results', settings, trust,
   log = (line, type) => (type === 'error' || type === 'warn' ? console.error : console.log)(line),
 } = {}) {
   for (const [k, v] of Object.entries({ extDir, testsEntry, workspace })) {
@@ -83,7 +85,7 @@ export async function runExtensionHostTests({
   let timer;
   const shots = [];
   try {
-    server = await startCodeServer({ workspace, env, settings });
+    server = await startCodeServer({ workspace, env, settings, trust });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     if (process.env.HARNESS_VERBOSE) {
@@ -135,6 +137,7 @@ function parseArgs(argv) {
     else if (a === '--workspace') o.workspace = val();
     else if (a === '--timeout') o.timeoutMs = Number(val());
     else if (a === '--screenshots') o.screenshotDir = val();
+    else if (a === '--untrusted') o.trust = 'untrusted';
     else if (a === '--env') { const [k, ...v] = val().split('='); o.env[k] = v.join('='); }
     else throw new Error(`unknown argument ${a}`);
   }
@@ -149,7 +152,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     if (!opts.extDir || !opts.testsEntry || !opts.workspace) throw new Error('--ext, --tests and --workspace are required');
   } catch (e) {
     console.error(`${e.message}\nusage: node run-ext-tests.mjs --ext <dir> --tests <index.js> --workspace <dir> ` +
-      `[--timeout ms] [--screenshots dir] [--env K=V]...`);
+      `[--timeout ms] [--screenshots dir] [--untrusted] [--env K=V]...`);
     process.exit(2);
   }
   runExtensionHostTests(opts).then((code) => process.exit(code), (e) => { console.error(e); process.exit(1); });

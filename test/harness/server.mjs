@@ -43,6 +43,24 @@ export const SERVER_FLAGS = [
   '--vscode-option', 'enable-smoke-test-driver', // without it the URL payload (extension tests) is ignored
 ];
 
+/**
+ * `trust: 'untrusted'`: Workspace Trust on, and the opened folder left untrusted (Restricted Mode) without the
+ * startup modal. The server must run without --disable-workspace-trust: it becomes the web client's
+ * `enableWorkspaceTrust`. A fresh user-data-dir has no trusted folders, so the folder stays untrusted.
+ */
+export const UNTRUSTED_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never', // no "Do you trust the authors?" modal
+  'security.workspace.trust.emptyWindow': false,
+  'security.workspace.trust.untrustedFiles': 'open', // no prompt when an untrusted file opens
+};
+
+function trustSetup(trust = 'disabled') {
+  if (trust === 'disabled') return { settings: {}, flags: SERVER_FLAGS };
+  if (trust === 'untrusted') return { settings: UNTRUSTED_SETTINGS, flags: SERVER_FLAGS.filter((f) => f !== '--disable-workspace-trust') };
+  throw new Error(`startCodeServer: trust must be 'disabled' or 'untrusted', not ${JSON.stringify(trust)}`);
+}
+
 // ---- process-group bookkeeping: kill every live server when this process goes away ----
 const live = new Set(); // pids (= process group ids)
 let handlersInstalled = false;
@@ -111,12 +129,14 @@ function baseEnv() {
  * @param {object} [o.env]        extra environment for the server = extension host, pty host, terminals
  * @param {object} [o.extensionEnv] same as env (merged after it)
  * @param {object} [o.settings]   merged over DEFAULT_SETTINGS into udd/User/settings.json
+ * @param {'disabled'|'untrusted'} [o.trust='disabled']  'untrusted': Workspace Trust on, folder untrusted
  * @param {number} [o.startTimeoutMs=60000]
  * @returns {Promise<{url: string, port: number, stop: () => Promise<void>, udd: string, logFile: string,
  *   pid: number, tmpDir: string, workspace: string}>}
  */
-export async function startCodeServer({ workspace, port, env, extensionEnv, settings, startTimeoutMs = 60000 } = {}) {
+export async function startCodeServer({ workspace, port, env, extensionEnv, settings, trust, startTimeoutMs = 60000 } = {}) {
   if (!workspace) throw new Error('startCodeServer: workspace is required');
+  const trustMode = trustSetup(trust);
   workspace = path.resolve(workspace);
   if (!fs.existsSync(workspace)) throw new Error(`startCodeServer: workspace ${workspace} does not exist`);
   const stack = await ensureVsCodeStack();
@@ -128,7 +148,7 @@ export async function startCodeServer({ workspace, port, env, extensionEnv, sett
   fs.mkdirSync(path.join(udd, 'User'), { recursive: true });
   fs.mkdirSync(extDir, { recursive: true });
   fs.writeFileSync(path.join(udd, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...(settings || {}) }, null, 2));
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...trustMode.settings, ...(settings || {}) }, null, 2));
 
   const serverEnv = { ...baseEnv(), ...(env || {}), ...(extensionEnv || {}), EXTENSIONS_GALLERY: '{}' };
   installExitHandlers();
@@ -141,7 +161,7 @@ export async function startCodeServer({ workspace, port, env, extensionEnv, sett
     const args = [stack.codeServer,
       '--config', config, '--user-data-dir', udd, '--extensions-dir', extDir,
       '--session-socket', path.join(tmpDir, 'session.sock'),
-      ...SERVER_FLAGS, workspace];
+      ...trustMode.flags, workspace];
     const log = fs.openSync(logFile, 'a');
     fs.writeSync(log, `$ ${stack.node24} ${args.join(' ')}\n`);
     const child = spawn(stack.node24, args, { cwd: workspace, env: serverEnv, detached: true, stdio: ['ignore', log, log] });
