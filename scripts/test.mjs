@@ -1,4 +1,4 @@
-// `npm test`: lint, typecheck, unit, extension-host (trusted, then untrusted) and UI suites, with the real
+// `npm test`: lint, typecheck, unit, extension-host (trusted, then untrusted), UI and beads-only suites, with the real
 // gt/bd/dolt and a real VS Code (code-server), bootstrapped and cached by the project's own scripts. Ends with
 // "N passed, N failed".
 import fs from 'node:fs';
@@ -158,6 +158,34 @@ if (want('integration') || want('untrusted') || want('ui') || want('package') ||
   } finally {
     demo.stop();
     if (!process.env.GASTOWN_KEEP_DEMO) fs.rmSync(demoDir, { recursive: true, force: true });
+  }
+}
+
+if (want('beadsonly')) {
+  // A folder with `.beads/` and no town (no demo town needed): its own Dolt server, bd alone on PATH, no
+  // GT_ROOT/GT_TOWN_ROOT. The project is made, and its server stopped, here (test/beadsonly/project.mjs).
+  section('beads-only folder (extension host)');
+  let project;
+  try {
+    await (await import('../test/harness/setup.mjs')).ensureVsCodeStack();
+    project = await (await import('../test/beadsonly/project.mjs')).beadsOnlyProject(await ensureGasTownStack());
+  } catch (e) {
+    prerequisiteFailed('the beads-only project (test/beadsonly/project.mjs) or its stack', String(e.message));
+  }
+  try {
+    const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
+    let text = '';
+    const code = await runExtensionHostTests({
+      extDir: root, testsEntry: path.join(root, 'out', 'test', 'beadsonly', 'index.js'), workspace: project.folder,
+      env: { ...project.env, GASTOWN_TEST_GREP: process.env.GASTOWN_TEST_GREP ?? '' },
+      screenshotDir: path.join(root, 'test-results'), log: (line) => { text += line + '\n'; console.log(line); },
+    });
+    const c = mochaCounts(text);
+    if (code !== 0 && c.failed === 0) c.failed = 1;
+    totals.passed += c.passed;
+    totals.failed += c.failed;
+  } finally {
+    await project.stop();
   }
 }
 
