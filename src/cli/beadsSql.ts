@@ -2,7 +2,8 @@ import type { BeadSummary } from './beadSchemas';
 import { MysqlConnection, MysqlError, Row, sqlIdentifier, sqlIdLiteral, sqlTextLiteral } from './mysqlWire';
 
 // Read-only SQL reads of a beads database that give the same beads as the bd CLI (bd 1.2.2, schema v53).
-// DESIGN.md's one measured exception: `bd list --json --limit 0` takes tens of seconds at 10,000 beads.
+// DESIGN.md's one measured exception (bd 1.0.0 listed 10,000 beads in 23 s; bd 1.2.2 in ~1 s, which the
+// full list here beats 3-4x, and group counts and pages by 10-50x; see the bench, "beads at scale").
 // Every statement here is built from constants; the only values that go in are checked literals
 // (`sqlIdLiteral`, `sqlTextLiteral`, `sqlIdentifier`). Writes always go through bd.
 //
@@ -104,8 +105,8 @@ export async function schemaCheck(conn: MysqlConnection, db: string, opts: Schem
       return { ok: false, reason: `${table} lacks ${missing.join(', ')} in ${db} (a bd schema this reader does not know)` };
     }
   }
-  const q = sqlIdentifier(db);
   try {
+    const q = sqlIdentifier(db);
     const [v] = await conn.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${q}.schema_migrations`);
     const schemaVersion = Number(v?.v ?? 0);
     if (!VERIFIED_SCHEMA_VERSIONS.includes(schemaVersion) && !opts.acceptUnverified) {
@@ -183,7 +184,7 @@ function whereClause(schema: BeadsSchema, f: BeadFilter): string {
   if (f.group) {
     const e = fieldExpr(f.group.field);
     if (f.group.value === null || f.group.value === '') {
-      w.push(f.group.field === 'parent' || f.group.field === 'assignee' ? `(${e} IS NULL OR ${e} = '')` : `${e} IS NULL`);
+      w.push(f.group.field === 'priority' ? `${e} IS NULL` : `(${e} IS NULL OR ${e} = '')`);
     } else if (f.group.field === 'priority') {
       if (!/^-?\d+$/.test(f.group.value)) {
         throw new MysqlError('unsupported', `priority ${JSON.stringify(f.group.value)} is not an integer`);
@@ -228,29 +229,71 @@ export interface ListOptions extends BeadFilter {
 /**
  * The beads `bd list --json --limit 0` lists (with the same filter options), in bd's order, as BeadSummary:
  * the same keys bd prints (empty assignee/owner/labels/closed_at/parent and a false `ephemeral` omitted).
+ *
+ * One read-only transaction (a consistent snapshot): the issue rows (filtered, ordered, limited), then their
+ * labels, parent, `blocks` counts both ways and comment counts: for a page or a small group, for its ids
+ * only; for a long list, per table (cheaper than one big join).
  */
 export async function listBeadsSql(conn: MysqlConnection, schema: BeadsSchema, opts: ListOptions = {}): Promise<BeadSummary[]> {
   const db = sqlIdentifier(schema.database);
   const limit = opts.limit && opts.limit > 0 ? ` LIMIT ${Math.floor(opts.limit)}${opts.offset ? ` OFFSET ${Math.floor(opts.offset)}` : ''}` : '';
-  const blockedBy = schema.hasWispDependencies
-    ? `SELECT COALESCE(depends_on_issue_id, depends_on_wisp_id, depends_on_external) AS t FROM ${db}.dependencies WHERE type = 'blocks' UNION ALL SELECT COALESCE(depends_on_issue_id, depends_on_wisp_id, depends_on_external) AS t FROM ${db}.wisp_dependencies WHERE type = 'blocks'`
-    : `SELECT COALESCE(depends_on_issue_id, depends_on_wisp_id, depends_on_external) AS t FROM ${db}.dependencies WHERE type = 'blocks'`;
-  const rows = await conn.query(
-    `SELECT i.id, i.title, i.status, i.priority, i.issue_type, i.assignee, i.owner, i.created_at, i.updated_at, i.closed_at, i.ephemeral,
-       ${PARENT_EXPR} AS parent, COALESCE(dc.n, 0) AS dependency_count, COALESCE(rc.n, 0) AS dependent_count, COALESCE(cc.n, 0) AS comment_count, lb.labels
-     FROM ${db}.issues i
-     ${parentJoin(db)}
-     LEFT JOIN (SELECT issue_id, COUNT(*) AS n FROM ${db}.dependencies WHERE type = 'blocks' GROUP BY issue_id) dc ON dc.issue_id = i.id
-     LEFT JOIN (SELECT t, COUNT(*) AS n FROM (${blockedBy}) b GROUP BY t) rc ON rc.t = i.id
-     LEFT JOIN (SELECT issue_id, COUNT(*) AS n FROM ${db}.comments GROUP BY issue_id) cc ON cc.issue_id = i.id
-     LEFT JOIN (SELECT issue_id, JSON_ARRAYAGG(label) AS labels FROM ${db}.labels GROUP BY issue_id) lb ON lb.issue_id = i.id
-     ${whereClause(schema, opts)}
-     ORDER BY i.priority ASC, i.created_at DESC, i.id ASC${limit}`,
-  );
-  return rows.map(toBead);
+  const byParent = opts.group?.field === 'parent';
+  await conn.query('START TRANSACTION READ ONLY');
+  try {
+    const rows = await conn.query(
+      `SELECT i.id, i.title, i.status, i.priority, i.issue_type, i.assignee, i.owner, i.created_at, i.updated_at, i.closed_at, i.ephemeral${byParent ? `, ${PARENT_EXPR} AS parent` : ''}
+       FROM ${db}.issues i ${byParent ? parentJoin(db) : ''}
+       ${whereClause(schema, opts)}
+       ORDER BY i.priority ASC, i.created_at DESC, i.id ASC${limit}`,
+    );
+    if (rows.length === 0) {
+      return [];
+    }
+    // A page or a small group reads its ids' rows only (when every id can be quoted); a long list reads the
+    // tables whole (a long IN list costs more than it saves).
+    const only = (limit || rows.length <= 500) && rows.every((r) => /^[A-Za-z0-9._-]+$/.test(r.id ?? '')) ? `(${rows.map((r) => sqlIdLiteral(r.id ?? '')).join(', ')})` : undefined;
+    const and = (col: string): string => (only ? ` AND ${col} IN ${only}` : '');
+    const target = 'COALESCE(depends_on_issue_id, depends_on_wisp_id, depends_on_external)';
+    const labels = await conn.query(`SELECT issue_id AS i, label AS l FROM ${db}.labels WHERE 1 = 1${and('issue_id')}`);
+    const parents = byParent ? [] : await conn.query(`SELECT issue_id AS i, MIN(${target}) AS v FROM ${db}.dependencies WHERE type = 'parent-child'${and('issue_id')} GROUP BY issue_id`);
+    const blocking = await conn.query(`SELECT issue_id AS i, COUNT(*) AS v FROM ${db}.dependencies WHERE type = 'blocks'${and('issue_id')} GROUP BY issue_id`);
+    const wispBlocks = schema.hasWispDependencies ? ` UNION ALL SELECT ${target} AS t FROM ${db}.wisp_dependencies WHERE type = 'blocks'` : '';
+    const blocked = await conn.query(`SELECT t AS i, COUNT(*) AS v FROM (SELECT ${target} AS t FROM ${db}.dependencies WHERE type = 'blocks'${wispBlocks}) b WHERE t IS NOT NULL${and('t')} GROUP BY t`);
+    const comments = await conn.query(`SELECT issue_id AS i, COUNT(*) AS v FROM ${db}.comments WHERE 1 = 1${and('issue_id')} GROUP BY issue_id`);
+    const labelsOf = new Map<string, string[]>();
+    for (const l of labels) {
+      const list = labelsOf.get(l.i ?? '') ?? [];
+      list.push(l.l ?? '');
+      labelsOf.set(l.i ?? '', list);
+    }
+    const map = (rs: Row[]) => new Map(rs.map((r) => [r.i ?? '', r.v]));
+    const parentOf = map(parents);
+    const [out, into, commented] = [map(blocking), map(blocked), map(comments)];
+    return rows.map((r) => {
+      const id = r.id ?? '';
+      return toBead(r, {
+        labels: labelsOf.get(id),
+        parent: byParent ? r.parent : parentOf.get(id),
+        dependency_count: Number(out.get(id) ?? 0),
+        dependent_count: Number(into.get(id) ?? 0),
+        comment_count: Number(commented.get(id) ?? 0),
+      });
+    });
+  } finally {
+    // Ends the read-only snapshot; on a dead connection the first error is the one to report.
+    await conn.query('COMMIT').catch(() => undefined);
+  }
 }
 
-function toBead(r: Row): BeadSummary {
+interface Related {
+  labels: string[] | undefined;
+  parent: string | null | undefined;
+  dependency_count: number;
+  dependent_count: number;
+  comment_count: number;
+}
+
+function toBead(r: Row, rel: Related): BeadSummary {
   const bead: BeadSummary = { id: r.id ?? '', title: r.title ?? '' };
   const status = nonEmpty(r.status);
   if (status) {
@@ -275,19 +318,17 @@ function toBead(r: Row): BeadSummary {
   if (closed) {
     bead.closed_at = closed;
   }
-  if (r.labels) {
-    const labels = JSON.parse(r.labels) as unknown;
-    if (Array.isArray(labels) && labels.length) {
-      bead.labels = labels.map(String).sort();
-    }
+  if (rel.labels?.length) {
+    // bd sorts with Go's sort.Strings: by UTF-8 bytes, not UTF-16 units
+    bead.labels = [...rel.labels].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
   if (r.ephemeral && r.ephemeral !== '0') {
     bead.ephemeral = true;
   }
-  bead.dependency_count = Number(r.dependency_count ?? 0);
-  bead.dependent_count = Number(r.dependent_count ?? 0);
-  bead.comment_count = Number(r.comment_count ?? 0);
-  const parent = nonEmpty(r.parent);
+  bead.dependency_count = rel.dependency_count;
+  bead.dependent_count = rel.dependent_count;
+  bead.comment_count = rel.comment_count;
+  const parent = nonEmpty(rel.parent);
   if (parent) {
     bead.parent = parent;
   }
@@ -297,7 +338,7 @@ function toBead(r: Row): BeadSummary {
 // --- aggregates for the first screen ------------------------------------------------------------------
 
 export interface GroupCount {
-  /** The group's value; null for "none" (no assignee, no parent). Priorities as decimal strings. */
+  /** The group's value; null for "none" (no assignee, no parent; '' counts as none). Priorities as decimal strings. */
   key: string | null;
   count: number;
 }
@@ -310,8 +351,8 @@ export async function countBeadsBy(conn: MysqlConnection, schema: BeadsSchema, f
   const rows = await conn.query(`SELECT ${e} AS k, COUNT(*) AS n FROM ${db}.issues i ${join} ${whereClause(schema, filter)} GROUP BY ${e} ORDER BY ${e}`);
   const merged = new Map<string | null, number>();
   for (const r of rows) {
-    // '' and NULL are the same group ("none") for assignee and parent, as bd prints neither.
-    const key = r.k === '' && (field === 'assignee' || field === 'parent') ? null : r.k;
+    // '' and NULL are the same group ("none"): bd prints neither.
+    const key = r.k === '' ? null : r.k;
     merged.set(key, (merged.get(key) ?? 0) + Number(r.n ?? 0));
   }
   return [...merged].map(([key, count]) => ({ key, count }));
@@ -346,4 +387,19 @@ export async function changeToken(conn: MysqlConnection, db: string): Promise<st
     throw new MysqlError('unsupported', `no working-set hash for ${db} (not a Dolt server?)`);
   }
   return h;
+}
+
+/**
+ * Like `changeToken`, but only for what `listBeadsSql` reads (the hashes of the issues, labels, dependencies,
+ * comments and config tables): wisp traffic (mail, heartbeats) in the same database leaves it alone.
+ * Selects `schema.database` as the connection's default database (DOLT_HASHOF_TABLE reads the current one).
+ */
+export async function beadsListToken(conn: MysqlConnection, schema: BeadsSchema): Promise<string> {
+  const tables = ['issues', 'labels', 'dependencies', 'comments', 'config', ...(schema.hasWispDependencies ? ['wisp_dependencies'] : [])];
+  await conn.useDatabase(sqlIdentifier(schema.database).slice(1, -1));
+  const [r] = await conn.query(`SELECT CONCAT_WS(':', ${tables.map((t) => `DOLT_HASHOF_TABLE(${sqlIdLiteral(t)})`).join(', ')}) AS h`);
+  if (!r?.h) {
+    throw new MysqlError('unsupported', `no table hashes for ${schema.database} (not a Dolt server?)`);
+  }
+  return r.h;
 }

@@ -600,8 +600,9 @@ export class MysqlConnection {
     );
   }
 
-  /** Sends COM_QUIT and closes the socket. */
-  close(): Promise<void> {
+  /** After the queued commands, sends COM_QUIT and closes the socket. */
+  async close(): Promise<void> {
+    await this.queue;
     return new Promise((resolve) => {
       if (this.closedError || this.socket.destroyed) {
         this.socket.destroy();

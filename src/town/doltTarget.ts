@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDir } from './fsCheck';
 import { resolveDoltPort } from './roleEnv';
-import { readYamlScalars } from './yamlScalars';
+import { readNestedYamlScalar, readYamlScalars } from './yamlScalars';
 
 /** Where the Dolt sql-server of a beads database listens, and which database on it holds the beads. */
 export interface DoltTarget {
@@ -82,25 +82,7 @@ function beadsYamlKey(file: string, section: string, key: string): string | unde
   if (flat !== undefined) {
     return flat;
   }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let inSection = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '');
-    if (/^\S/.test(line)) {
-      inSection = new RegExp(`^${section}\\s*:\\s*$`).test(line);
-      continue;
-    }
-    const m = inSection ? new RegExp(`^\\s+${key}\\s*:\\s*["']?([^"'\\s]+)["']?\\s*$`).exec(line) : null;
-    if (m) {
-      return m[1];
-    }
-  }
-  return undefined;
+  return readNestedYamlScalar(file, section, key);
 }
 
 /** The `[host:port]` section's `password =` of bd's INI-style credentials file. */

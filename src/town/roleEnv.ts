@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readNestedYamlScalar } from './yamlScalars';
 import { gtRole, RoleHome } from './roles';
 import type { AgentPreset } from './schemas';
-
-/** Environment keys the agent must not inherit from VS Code (its debugger flags, its Claude session marker). */
-export const SCRUBBED_KEYS = ['NODE_OPTIONS', 'CLAUDECODE'] as const;
 
 /**
  * The Dolt port gt hands to agents: `.dolt-data/config.yaml` `listener.port`, else `GT_DOLT_PORT` in the
@@ -27,27 +25,10 @@ export function resolveDoltPort(townRoot: string, env: NodeJS.ProcessEnv = proce
   }
 }
 
-/** Line scan of `listener:` → `port:`, as gt does it (tolerant of the rest of the file). */
+/** `listener:` → `port:` of the town's Dolt config, as gt reads it (a number, or nothing). */
 function readListenerPort(file: string): string | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let inListener = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/#.*$/, '');
-    if (/^\S/.test(line)) {
-      inListener = /^listener\s*:/.test(line);
-      continue;
-    }
-    const m = inListener ? /^\s+port\s*:\s*["']?(\d+)["']?\s*$/.exec(line) : null;
-    if (m) {
-      return m[1];
-    }
-  }
-  return undefined;
+  const port = readNestedYamlScalar(file, 'listener', 'port');
+  return port !== undefined && /^\d+$/.test(port) ? port : undefined;
 }
 
 export interface RoleEnvInput {

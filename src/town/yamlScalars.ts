@@ -203,3 +203,31 @@ export function readYamlScalars(file: string): YamlScalars {
     return { exists: true, value: undefined, problems: [] };
   }
 }
+
+/**
+ * One `key:` scalar under a top-level `section:` block (`listener:` → `port: 3307`), by a tolerant line scan as
+ * gt and bd read these files; undefined when the file, the section or the key is missing.
+ */
+export function readNestedYamlScalar(file: string, section: string, key: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const sectionLine = new RegExp(`^${section}\\s*:\\s*$`);
+  const keyLine = new RegExp(`^\\s+${key}\\s*:\\s*["']?([^"'\\s]+)["']?\\s*$`);
+  let inSection = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '');
+    if (/^\S/.test(line)) {
+      inSection = sectionLine.test(line);
+      continue;
+    }
+    const m = inSection ? keyLine.exec(line) : null;
+    if (m) {
+      return m[1];
+    }
+  }
+  return undefined;
+}

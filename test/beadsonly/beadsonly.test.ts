@@ -5,18 +5,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BeadsDatabase } from '../../src/model/beadsModel';
 import type { BeadsNode } from '../../src/ui/views/beadsTree';
-import { api, screenshot, sleep, waitFor } from '../integration/helpers';
+import { CliBead, api, screenshot, sleep, waitFor } from '../integration/helpers';
 
 // A folder with `.beads/` and no Gas Town (test/beadsonly/project.mjs made it with the real bd on a Dolt server
 // of its own): the Beads view works with bd alone, compared with what the real bd prints.
-
-interface CliBead {
-  id: string;
-  title?: string;
-  status?: string;
-  priority?: number;
-  issue_type?: string;
-}
 
 interface Project {
   folder: string;

@@ -6,24 +6,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BeadsDatabase } from '../../src/model/beadsModel';
 import type { BeadsNode } from '../../src/ui/views/beadsTree';
-import { api, screenshot, sleep, townRoot, waitFor } from './helpers';
+import { api, CliBead, screenshot, sleep, townRoot, waitFor } from './helpers';
 
 // The Beads view against the demo town's real databases, compared with what the real bd prints.
-
-interface CliBead {
-  id: string;
-  title?: string;
-  status?: string;
-  priority?: number;
-  issue_type?: string;
-  assignee?: string;
-  labels?: string[];
-  parent?: string;
-  ephemeral?: boolean;
-  dependencies?: { id: string; depends_on_id?: string; dependency_type?: string; type?: string }[];
-  comments?: { text?: string }[];
-  close_reason?: string;
-}
 
 /** bd as a user would run it in a shell, in the database's folder. */
 function bd<T = CliBead[]>(cwd: string, args: string[]): T {

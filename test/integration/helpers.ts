@@ -84,3 +84,19 @@ export function tagged<T>(output: string, tag: string): T | undefined {
   const last = lines[lines.length - 1];
   return last === undefined ? undefined : (JSON.parse(last.slice(tag.length)) as T);
 }
+
+/** A bead as `bd … --json` prints it (the fields the tests compare). */
+export interface CliBead {
+  id: string;
+  title?: string;
+  status?: string;
+  priority?: number;
+  issue_type?: string;
+  assignee?: string;
+  labels?: string[];
+  parent?: string;
+  ephemeral?: boolean;
+  dependencies?: { id: string; depends_on_id?: string; dependency_type?: string; type?: string }[];
+  comments?: { text?: string }[];
+  close_reason?: string;
+}
