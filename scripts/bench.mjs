@@ -72,6 +72,20 @@ if (fs.existsSync(path.join(realTown, 'mayor', 'town.json'))) {
   row('one status refresh: gt status --json', 'skipped', 'no real town (npm start makes one; or set GT_ROOT)');
 }
 
+// Beads at scale: bd's reads against the SQL reader on generated databases (built once by the real bd, cached
+// under ~/.cache/gastown-vscode/beads-scale). GASTOWN_BENCH_BEADS=1000 skips the 10k build; =0 skips it all.
+const beadSizes = (process.env.GASTOWN_BENCH_BEADS ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
+if (beadSizes.length && ['bd', 'dolt'].every((t) => fs.existsSync(path.join(gtBin, t)))) {
+  try {
+    const { benchBeadsAtScale } = out('test/stack/beadsScaleBench.js');
+    for (const r of await benchBeadsAtScale(gtBin, beadSizes, (line) => console.error(line))) row(r.what, r.figure, r.note ?? '');
+  } catch (e) {
+    row('beads at scale', 'failed', String(e.message).split('\n')[0]);
+  }
+} else {
+  row('beads at scale', 'skipped', beadSizes.length ? 'no bd/dolt in ~/.cache/gastown-vscode/bin (npm test builds them)' : 'GASTOWN_BENCH_BEADS=0');
+}
+
 for (const [what, file] of [['bundle dist/extension.js', 'dist/extension.js'], ['package', fs.readdirSync(root).find((f) => f.endsWith('.vsix'))]]) {
   const p = file && path.join(root, file);
   row(what, p && fs.existsSync(p) ? `${(fs.statSync(p).size / 1024).toFixed(1)} KiB` : 'not built', file ?? 'npm run package');

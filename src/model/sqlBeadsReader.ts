@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { BdClient, BeadsDb } from '../cli/bdClient';
-import { BeadsSchema, changeToken, listBeadsSql, schemaCheck } from '../cli/beadsSql';
+import { BeadsSchema, beadsListToken, listBeadsSql, schemaCheck } from '../cli/beadsSql';
 import { MysqlConnection } from '../cli/mysqlWire';
 import type { CliLogger } from '../cli/runner';
 import { resolveDoltTarget } from '../town/doltTarget';
@@ -82,7 +82,8 @@ export function sqlFirstBeadsReader(bd: BdClient, log: CliLogger): BeadsReader &
     changeToken: async (db) => {
       try {
         const s = await open(db);
-        return s ? await changeToken(s.conn, s.schema.database) : undefined;
+        // Hashes of the tables the list reads: wisp writes (mail, heartbeats) do not move it.
+        return s ? await beadsListToken(s.conn, s.schema) : undefined;
       } catch {
         drop();
         return undefined;

@@ -5,6 +5,7 @@ import type { BeadsDb } from '../cli/bdClient';
 import { Disposable, disposeAll, IDisposable } from '../common/lifecycle';
 import { BeadsDatabase, BeadsReader } from '../model/beadsModel';
 import { describeFilter, filterActive } from '../model/beadsQuery';
+import { resolveDoltTarget } from '../town/doltTarget';
 import type { TownStore } from '../model/townStore';
 import { CONTEXT, VIEWS } from './ids';
 import { BeadsNode, BeadsTreeProvider } from './views/beadsTree';
@@ -142,8 +143,8 @@ export class BeadsView extends Disposable {
   }
 
   /**
-   * File signals: bd touches `.beads/last-touched` on create and update (not on close); Dolt rewrites its data
-   * directory's manifest on every commit. Both only mark the database stale.
+   * File signals: bd touches `.beads/last-touched` on create and update (not on close); Dolt appends every
+   * write to its chunk journal. Both only mark the database stale; the change token then decides.
    */
   private watch(): void {
     disposeAll(this.watchers);
@@ -152,6 +153,12 @@ export class BeadsView extends Disposable {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(beadsDir, '*'));
       const stale = (): void => d.resource.invalidate();
       this.watchers.push(w, w.onDidChange(stale), w.onDidCreate(stale), w.onDidDelete(stale));
+      // Dolt appends every write (close included, committed or not) to its chunk journal in this folder.
+      const target = resolveDoltTarget(path.join(d.db.cwd, '.beads'), { townRoot: d.db.townRoot });
+      if (target.ok && target.target.writeSignalDir) {
+        const j = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(target.target.writeSignalDir), '*'));
+        this.watchers.push(j, j.onDidChange(stale), j.onDidCreate(stale));
+      }
     }
   }
 
