@@ -3,7 +3,66 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { beadsListToken, changeToken, countBeadsBy, listBeadsSql, schemaCheck } from '../../src/cli/beadsSql';
 import { MysqlConnection } from '../../src/cli/mysqlWire';
+import { BdClient } from '../../src/cli/bdClient';
+import { BeadsDatabase } from '../../src/model/beadsModel';
+import { applyFilter, groupBeads } from '../../src/model/beadsQuery';
+import { sqlFirstBeadsReader } from '../../src/model/sqlBeadsReader';
 import { runTool, startScratchBeads } from './beadsFixture';
+
+/**
+ * What the Beads view's model does at this size, without VS Code: from subscribing to a database (connect,
+ * schema check, list, filter and group) to the first screen; and from an outside `bd update` returning to the
+ * model holding the change, with the 1-second token poll a visible view runs.
+ */
+async function modelFigures(bin: string, projDir: string, env: Record<string, string>, k: string, some: string): Promise<BenchRow[]> {
+  const bd = new BdClient(() => path.join(bin, 'bd'), () => env);
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const first: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const d = new BeadsDatabase({ cwd: projDir, name: 'bench' }, sqlFirstBeadsReader(bd, quiet));
+    const t = Date.now();
+    const sub = d.resource.subscribe();
+    await new Promise<void>((resolve) => d.resource.onDidChange((st) => (st.kind === 'ok' || st.kind === 'error') && resolve()));
+    const snap = d.resource.value;
+    groupBeads(applyFilter(snap?.beads ?? [], {}), 'epic', snap?.beads ?? []);
+    first.push(Date.now() - t);
+    sub.dispose();
+    d.dispose();
+  }
+  first.sort((a, b) => a - b);
+  const d = new BeadsDatabase({ cwd: projDir, name: 'bench' }, sqlFirstBeadsReader(bd, quiet));
+  const sub = d.resource.subscribe();
+  await new Promise<void>((resolve) => d.resource.onDidChange((st) => st.kind === 'ok' && resolve()));
+  const poll = setInterval(() => d.resource.invalidate(), 1000);
+  const seen: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const want = `bench ${Date.now()}`;
+      await runTool(path.join(bin, 'bd'), ['update', some, `--title=${want}`], { cwd: projDir, env });
+      const t = Date.now();
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (d.resource.value?.byId.get(some)?.title === want) {
+            resolve();
+          } else {
+            setTimeout(check, 20);
+          }
+        };
+        check();
+      });
+      seen.push(Date.now() - t);
+    }
+  } finally {
+    clearInterval(poll);
+    sub.dispose();
+    d.dispose();
+  }
+  seen.sort((a, b) => a - b);
+  return [
+    { what: `[${k}] Beads view model: subscribe → first screen (SQL list + group by epic)`, figure: `${first[1]} ms (median of 3)`, note: first.join(', ') + ' ms' },
+    { what: `[${k}] freshness: outside bd update → in the model (1 s token poll, no file watcher)`, figure: `${seen[2]} ms (median of 5)`, note: seen.join(', ') + ' ms' },
+  ];
+}
 
 // `npm run bench`, section "beads at scale": bd CLI reads against the SQL reader on generated databases of
 // 1,000 and 10,000 beads (built once with the real bd, cached under ~/.cache/gastown-vscode/beads-scale).
@@ -106,6 +165,8 @@ export async function benchBeadsAtScale(bin: string, sizes: number[], log: (line
       }
       rows.push({ what: `[${k}] beads in the default list`, figure: String(listed) });
       await c.close();
+      log(`beads at scale: ${k} the view's model`);
+      rows.push(...(await modelFigures(bin, db.projDir, db.env, k, some)));
     } finally {
       await db.stop();
     }
