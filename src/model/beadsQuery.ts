@@ -82,8 +82,11 @@ export interface BeadGroup {
 
 const STATUS_ORDER = ['in_progress', 'hooked', 'open', 'blocked', 'deferred', 'pinned', 'closed'];
 
+// One collator: `localeCompare` with options builds a new one per call, seconds at 10,000 beads.
+const idOrder = new Intl.Collator(undefined, { numeric: true });
+
 function byPriorityThenId(a: BeadSummary, b: BeadSummary): number {
-  return (a.priority ?? 9) - (b.priority ?? 9) || a.id.localeCompare(b.id, undefined, { numeric: true });
+  return (a.priority ?? 9) - (b.priority ?? 9) || idOrder.compare(a.id, b.id);
 }
 
 function orderedGroups(beads: readonly BeadSummary[], keyOf: (b: BeadSummary) => string, order: (a: string, b: string) => number, labelOf: (k: string) => string, prefix: string): BeadGroup[] {

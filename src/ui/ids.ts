@@ -24,7 +24,7 @@ export const COMMANDS = {
   beadsClearFilter: 'gastown.beads.clearFilter',
   beadsSearch: 'gastown.beads.search',
   beadsShowMore: 'gastown.beads.showMore',
-  beadsOpen: 'gastown.beads.open',
+  beadsOpen: 'gastown.beads.openBead',
   beadsCreate: 'gastown.beads.create',
   beadsSetStatus: 'gastown.beads.setStatus',
   beadsSetPriority: 'gastown.beads.setPriority',

@@ -209,7 +209,7 @@ describe('Beads view', function () {
     assert.equal(shown.comments?.[0]?.text, '-- a comment with $(touch /tmp/gt-comment) and `code`');
     assert.ok(!fs.existsSync('/tmp/gt-comment'));
     // The details tab lists the comment (bd ≥ 1.2 needs `bd comments --json` for it).
-    await vscode.commands.executeCommand('gastown.beads.open', ref);
+    await vscode.commands.executeCommand('gastown.beads.openBead', ref);
     const panels = (await feature()).details;
     await waitFor('the details tab with its comment', () => panels.state(ref)?.comments === 1);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
@@ -284,7 +284,7 @@ describe('Beads view', function () {
     assert.equal(tip.isTrusted, false);
     assert.ok(!tip.supportThemeIcons && !tip.supportHtml);
     assert.ok(!/(?<!\\)\[link\]/.test(tip.value) && !/(?<!\\)\$\(/.test(tip.value) && !/(?<!\\)<script/.test(tip.value), tip.value);
-    await vscode.commands.executeCommand('gastown.beads.open', { cwd: rig.db.cwd, id: hostile.id });
+    await vscode.commands.executeCommand('gastown.beads.openBead', { cwd: rig.db.cwd, id: hostile.id });
     const f = await feature();
     await waitFor('the details tab', () => f.details.state({ cwd: rig.db.cwd, id: hostile.id })?.shown === 'ok');
     assert.equal(f.details.state({ cwd: rig.db.cwd, id: hostile.id })?.title, title);
@@ -296,7 +296,7 @@ describe('Beads view', function () {
     const rig = await db('demo');
     const id = execFileSync('bd', ['create', '--silent', '--', 'Details follow'], { cwd: rig.db.cwd, encoding: 'utf8' }).trim();
     const f = await feature();
-    await vscode.commands.executeCommand('gastown.beads.open', { cwd: rig.db.cwd, id });
+    await vscode.commands.executeCommand('gastown.beads.openBead', { cwd: rig.db.cwd, id });
     await waitFor('the tab', () => f.details.state({ cwd: rig.db.cwd, id })?.shown === 'ok');
     execFileSync('bd', ['update', id, '--status', 'in_progress'], { cwd: rig.db.cwd });
     await waitFor('the tab to show the new status', () => f.details.state({ cwd: rig.db.cwd, id })?.status === 'in_progress', 30_000);

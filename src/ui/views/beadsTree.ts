@@ -4,6 +4,7 @@ import type { BeadSummary } from '../../cli/beadSchemas';
 import type { BeadsDatabase } from '../../model/beadsModel';
 import { age, applyFilter, BeadFilter, BeadGroup, groupBeads, GroupBy, isClosed } from '../../model/beadsQuery';
 import { escapeMarkdown } from '../../common/markdownText';
+import { COMMANDS } from '../ids';
 
 export type BeadsNode =
   | { type: 'db'; db: BeadsDatabase }
@@ -14,7 +15,8 @@ export type BeadsNode =
 
 const PAGE = 200;
 
-const STATUS_ICON: Record<string, string> = {
+/** The codicon for a bead status (the Convoys view uses it for tracked issues too). */
+export const STATUS_ICON: Record<string, string> = {
   open: 'circle-large-outline',
   in_progress: 'play-circle',
   hooked: 'pinned',
@@ -213,7 +215,7 @@ export class BeadsTreeProvider extends Disposable implements vscode.TreeDataProv
           item.iconPath = beadIcon(g.epic);
           item.tooltip = beadTooltip(g.epic, node.db.db.name);
           item.contextValue = `bead:${g.epic.status ?? ''}:epic`;
-          item.command = { command: 'gastown.beads.open', title: 'Open', arguments: [{ type: 'bead', db: node.db, bead: g.epic, groupKey: g.key }] };
+          item.command = { command: COMMANDS.beadsOpen, title: 'Open', arguments: [{ type: 'bead', db: node.db, bead: g.epic, groupKey: g.key }] };
         } else {
           item.iconPath = new vscode.ThemeIcon('list-tree');
           item.contextValue = 'beadGroup';
@@ -229,7 +231,7 @@ export class BeadsTreeProvider extends Disposable implements vscode.TreeDataProv
         item.iconPath = beadIcon(b);
         item.tooltip = beadTooltip(b, node.db.db.name);
         item.contextValue = `bead:${b.status ?? ''}:${b.issue_type ?? ''}`;
-        item.command = { command: 'gastown.beads.open', title: 'Open', arguments: [node] };
+        item.command = { command: COMMANDS.beadsOpen, title: 'Open', arguments: [node] };
         item.accessibilityInformation = { label: `${b.id} ${b.title ?? ''}, ${b.status ?? ''}, priority ${b.priority ?? ''}` };
         return item;
       }
