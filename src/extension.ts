@@ -10,7 +10,6 @@ import { collectTownProblems } from './town/townProblems';
 import * as agentCommands from './ui/commands/agentCommands';
 import type { AgentCommandContext } from './ui/commands/agentCommands';
 import * as townCommands from './ui/commands/townCommands';
-import { EmptyTreeProvider } from './ui/emptyTree';
 import { COMMANDS, CONTEXT, TERMINAL_PROFILE, VIEWS } from './ui/ids';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { SettingsDiagnostics } from './ui/settingsDiagnostics';
@@ -20,6 +19,10 @@ import { HostSetting, SessionManager } from './ui/terminals/sessionManager';
 import { TownWatcher } from './ui/townWatcher';
 import { TownTreeProvider } from './ui/views/townTree';
 import { BeadsFeature } from './ui/beadsFeature';
+import { MailFeature } from './ui/mailFeature';
+import { ConvoysFeature } from './ui/convoysFeature';
+import { EscalationsFeature } from './ui/escalationsFeature';
+import { EscalationsClient } from './cli/escalationsClient';
 import { cliBeadsReader } from './model/beadsReaders';
 import { sqlFirstBeadsReader } from './model/sqlBeadsReader';
 
@@ -30,6 +33,9 @@ export interface GasTownApi {
   status: TownModels;
   townTree: TownTreeProvider;
   beads: BeadsFeature;
+  mail: MailFeature;
+  convoys: ConvoysFeature;
+  escalations: EscalationsFeature;
   processStats: { spawned: number };
   commandIds: string[];
 }
@@ -46,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   const store = own(new TownStore(context.asAbsolutePath('presets')));
   const gt = new GtClient(() => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd'), tmux: bin('tmuxPath', 'tmux') }), log);
   listenerErrors.report = (err) => log.error(`an event listener failed: ${(err as Error)?.stack ?? String(err)}`);
-  const status = own(new TownModels((root, fast, signal) => gt.status(root, fast, signal)));
+  const escalationsClient = new EscalationsClient(() => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd') }), log);
+  const status = own(new TownModels((root, fast, signal) => gt.status(root, fast, signal), (root, signal) => escalationsClient.list(root, signal)));
   const sessions = own(new SessionManager(store, status, gt, log, () => config().get<HostSetting>('agents.host') ?? 'auto'));
   const docs = own(new ReadonlyDocs());
   const diagnostics = own(new SettingsDiagnostics(log));
@@ -105,6 +112,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     refresher.watchTowns();
     void vscode.commands.executeCommand('setContext', CONTEXT.townFound, store.towns.length > 0);
     beads.reload();
+    convoys.reload();
+    mail.reload();
     void vscode.commands.executeCommand('setContext', CONTEXT.loading, false);
   };
 
@@ -119,9 +128,11 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     }),
   );
 
-  for (const id of [VIEWS.mail, VIEWS.convoys]) {
-    own(vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeProvider() }));
-  }
+  const escalations = own(new EscalationsFeature({ store, models: status, log, client: escalationsClient, state: context.globalState }));
+
+  const convoys = own(new ConvoysFeature({ store, log, gtPath: () => bin('gtPath', 'gt'), databases: () => beads.view.all }));
+
+  const mail = own(new MailFeature(store, () => bin('gtPath', 'gt'), log, context.globalState));
 
   const ctx: AgentCommandContext = { store, docs, log, rediscover, sessions, gt, status, trusted: () => vscode.workspace.isTrusted };
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
@@ -133,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
       rediscover();
       refresher.refreshNow();
       void beads.refresh();
+      void escalations.refresh();
+      void convoys.refresh();
     },
     [COMMANDS.showLog]: () => log.show(),
     [COMMANDS.startAgent]: (arg) => agentCommands.startAgent(ctx, arg),
@@ -147,6 +160,9 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.showAgentEnv]: (arg) => agentCommands.showAgentEnv(ctx, arg),
     [COMMANDS.showAgentTerminal]: (arg) => agentCommands.showAgentTerminal(ctx, arg),
     ...beads.handlers,
+    ...mail.handlers,
+    ...convoys.handlers,
+    ...escalations.handlers,
   };
   for (const [id, handler] of Object.entries(handlers)) {
     own(
@@ -186,7 +202,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, sessions, status, townTree, beads, processStats, commandIds: Object.keys(handlers) };
+  return { store, sessions, status, townTree, beads, convoys, escalations, mail, processStats, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

@@ -80,18 +80,19 @@ export function beadPage(b: BeadDetails, opts: PageOptions): string {
 ${section('Design', b.design)}${section('Acceptance criteria', b.acceptance_criteria)}${section('Notes', b.notes)}
 ${links('Depends on', b.dependencies)}${links('Dependents', b.dependents)}
 <section><h2>Comments</h2>${comments ? `<ul class="comments">${comments}</ul>` : '<p class="muted">No comments.</p>'}</section>`;
-  return page(body, opts);
+  return webviewPage(body, opts);
 }
 
 export function missingPage(id: string, opts: PageOptions): string {
-  return page(`<h1>${escapeHtml(id)}</h1><p id="missing">This bead no longer exists in ${escapeHtml(opts.dbName)}: it was deleted, or its database was replaced.</p>`, opts);
+  return webviewPage(`<h1>${escapeHtml(id)}</h1><p id="missing">This bead no longer exists in ${escapeHtml(opts.dbName)}: it was deleted, or its database was replaced.</p>`, opts);
 }
 
 export function errorPage(id: string, message: string, opts: PageOptions): string {
-  return page(`<h1>${escapeHtml(id)}</h1><p id="error">Could not read this bead: ${escapeHtml(message)}</p><div class="actions"><button data-action="refresh">Retry</button></div>`, opts);
+  return webviewPage(`<h1>${escapeHtml(id)}</h1><p id="error">Could not read this bead: ${escapeHtml(message)}</p><div class="actions"><button data-action="refresh">Retry</button></div>`, opts);
 }
 
-function page(body: string, opts: PageOptions): string {
+/** The page shell every details tab uses: theme colours, strict CSP, one nonce'd script for buttons and links. */
+export function webviewPage(body: string, opts: Pick<PageOptions, 'cspSource' | 'nonce'>): string {
   // No remote anything: styles inline by hash-free nonce, images only from the webview itself, one script.
   const csp = `default-src 'none'; img-src ${opts.cspSource} data:; style-src 'nonce-${opts.nonce}'; script-src 'nonce-${opts.nonce}';`;
   return `<!DOCTYPE html>

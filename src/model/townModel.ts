@@ -1,6 +1,7 @@
 import { Emitter } from '../common/emitter';
 import { Disposable } from '../common/lifecycle';
 import type { AgentRuntime, TownStatus } from '../cli/gtSchemas';
+import type { EscalationList } from '../cli/escalationsClient';
 import { Resource, ResourceState } from './resource';
 
 const FULL_EVERY_MS = 60_000;
@@ -13,17 +14,28 @@ export interface StatusValue {
 }
 
 export type StatusFetcher = (townRoot: string, fast: boolean, signal: AbortSignal) => Promise<TownStatus>;
+export type EscalationsFetcher = (townRoot: string, signal: AbortSignal) => Promise<EscalationList>;
 
 /** One town's data, each piece a resource that fetches only while someone looks at it. */
 export class TownModel extends Disposable {
   readonly status: Resource<StatusValue>;
+  /** Open escalations; made stale only by `.events.jsonl` (gt logs escalation_sent/acked/closed there). */
+  readonly escalations: Resource<EscalationList>;
   private lastFull = 0;
 
   constructor(
     readonly root: string,
     fetchStatus: StatusFetcher,
+    fetchEscalations?: EscalationsFetcher,
   ) {
     super();
+    this.escalations = this.register(
+      new Resource<EscalationList>({
+        throttleMs: 300,
+        maxWaitMs: 2000,
+        fetch: (ctx) => (fetchEscalations ? fetchEscalations(root, ctx.signal) : Promise.reject(new Error('no escalations reader'))),
+      }),
+    );
     this.status = this.register(
       new Resource<StatusValue>({
         throttleMs: 500,
@@ -56,7 +68,10 @@ export class TownModels extends Disposable {
   /** Fires the town root whose status changed. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly fetchStatus: StatusFetcher) {
+  constructor(
+    private readonly fetchStatus: StatusFetcher,
+    private readonly fetchEscalations?: EscalationsFetcher,
+  ) {
     super();
     this.register({ dispose: () => this.models.forEach((m) => m.dispose()) });
   }
@@ -77,7 +92,7 @@ export class TownModels extends Disposable {
   of(root: string): TownModel {
     let m = this.models.get(root);
     if (!m) {
-      m = new TownModel(root, this.fetchStatus);
+      m = new TownModel(root, this.fetchStatus, this.fetchEscalations);
       m.status.onDidChange(() => this.changed.fire(root));
       this.models.set(root, m);
     }

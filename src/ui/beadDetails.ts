@@ -19,6 +19,8 @@ interface OpenPanel {
   /** Shown state, for tests: 'ok', 'missing' or 'error'. */
   shown: 'loading' | 'ok' | 'missing' | 'error';
   loading?: Promise<void>;
+  /** The tab was closed: a read still in flight must not touch its (disposed) webview. */
+  closed?: boolean;
 }
 
 /** Bead details in editor tabs: one per bead, reused when opened again, updated when the bead changes. */
@@ -71,6 +73,7 @@ export class BeadDetailsPanels extends Disposable {
       }
     });
     panel.onDidDispose(() => {
+      entry.closed = true;
       sub.dispose();
       keepFresh.dispose();
       this.panels.delete(key);
@@ -95,9 +98,15 @@ export class BeadDetailsPanels extends Disposable {
   private load(entry: OpenPanel): Promise<void> {
     // One read at a time per tab; a later request waits for it and reads again.
     const run = async (): Promise<void> => {
+      if (entry.closed) {
+        return;
+      }
       const opts = { cspSource: entry.panel.webview.cspSource, nonce: randomBytes(16).toString('base64'), dbName: entry.db.db.name };
       try {
         const bead = await this.bd.show(entry.db.db, entry.id);
+        if (entry.closed) {
+          return;
+        }
         if (!bead) {
           entry.shown = 'missing';
           entry.last = undefined;
@@ -110,6 +119,9 @@ export class BeadDetailsPanels extends Disposable {
         entry.panel.title = `${bead.id}: ${bead.title ?? ''}`.slice(0, 60);
         entry.panel.webview.html = beadPage(bead, opts);
       } catch (err) {
+        if (entry.closed) {
+          return;
+        }
         entry.shown = 'error';
         entry.panel.webview.html = errorPage(entry.id, (err as Error).message, opts);
       }

@@ -40,6 +40,27 @@ export const COMMANDS = {
   beadsSling: 'gastown.beads.sling',
   beadsReveal: 'gastown.beads.reveal',
   startDolt: 'gastown.startDolt',
+  mailRefresh: 'gastown.mail.refresh',
+  mailPickIdentity: 'gastown.mail.pickIdentity',
+  mailOpenMessage: 'gastown.mail.openMessage',
+  mailMarkRead: 'gastown.mail.markRead',
+  mailMarkUnread: 'gastown.mail.markUnread',
+  mailArchive: 'gastown.mail.archive',
+  mailReply: 'gastown.mail.reply',
+  mailNew: 'gastown.mail.newMessage',
+  escalationsShow: 'gastown.escalations.show',
+  escalationsAck: 'gastown.escalations.ack',
+  escalationsClose: 'gastown.escalations.close',
+  escalationsRefresh: 'gastown.escalations.refresh',
+  activityRefresh: 'gastown.activity.refresh',
+  activityOpen: 'gastown.activity.openEvent',
+  convoysRefresh: 'gastown.convoys.refresh',
+  convoysCreate: 'gastown.convoys.create',
+  convoysAdd: 'gastown.convoys.add',
+  convoysClose: 'gastown.convoys.close',
+  convoysLand: 'gastown.convoys.land',
+  convoysShowClosed: 'gastown.convoys.showClosed',
+  convoysHideClosed: 'gastown.convoys.hideClosed',
 } as const;
 
 export const TERMINAL_PROFILE = 'gastown.agentTerminal';
@@ -49,6 +70,7 @@ export const VIEWS = {
   beads: 'gastown.beads',
   mail: 'gastown.mail',
   convoys: 'gastown.convoys',
+  activity: 'gastown.activity',
 } as const;
 
 export const CONTEXT = {
@@ -62,6 +84,10 @@ export const CONTEXT = {
   beadsFiltered: 'gastown.beadsFiltered',
   /** Why the views cannot work: untrusted, gt-missing, bd-missing, dolt-down, bd-old, or empty when they can. */
   blocked: 'gastown.blocked',
+  /** Why the Convoys view is empty on purpose (its welcome view says): untrusted, gt-missing, empty; '' otherwise. */
+  convoysState: 'gastown.convoysState',
+  /** True while the Convoys view lists closed convoys too. */
+  convoysShowClosed: 'gastown.convoysShowClosed',
 } as const;
 
 export const DOC_SCHEME = 'gastown';

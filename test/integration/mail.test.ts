@@ -1,0 +1,173 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { MailMessage } from '../../src/cli/mailClient';
+import type { MailNode } from '../../src/ui/views/mailTree';
+import { api, screenshot, townRoot, waitFor } from './helpers';
+
+// The Mail view against the demo town's real mail, compared with what the real gt and bd print.
+
+function gt<T>(args: string[]): T {
+  const out = execFileSync('gt', args, { cwd: townRoot(), encoding: 'utf8', env: { ...process.env, GT_ROLE: '', BD_ACTOR: '' }, timeout: 120_000 });
+  return JSON.parse(out.slice(out.search(/[[{]|null/))) as T;
+}
+
+/** Every message bead's labels and status, as bd stores them: what "reading changed nothing" is checked on. */
+function mailState(): string {
+  const list = JSON.parse(execFileSync('bd', ['list', '--label', 'gt:message', '--include-infra', '--all', '--limit', '0', '--json'], { cwd: townRoot(), encoding: 'utf8' })) as { id: string; status?: string; labels?: string[] }[];
+  return JSON.stringify(list.map((b) => [b.id, b.status, [...(b.labels ?? [])].sort()]).sort());
+}
+
+async function mailFeature() {
+  return (await api()).mail;
+}
+
+async function shown(): Promise<MailMessage[]> {
+  const f = await mailFeature();
+  const out: MailMessage[] = [];
+  const walk = (nodes: MailNode[]): void => {
+    for (const n of nodes) {
+      if (n.type === 'message') out.push(n.message);
+      if (n.type === 'thread') walk(f.tree.getChildren(n));
+    }
+  };
+  walk(f.tree.getChildren());
+  return out;
+}
+
+async function loaded(identity = 'overseer'): Promise<void> {
+  const f = await mailFeature();
+  if (f.identity !== identity) await vscode.commands.executeCommand('gastown.mail.pickIdentity', identity);
+  await vscode.commands.executeCommand('workbench.view.extension.gastown');
+  await vscode.commands.executeCommand('gastown.mail.focus');
+  await waitFor(`${identity}'s inbox`, () => f.resourceState?.kind === 'ok', 60_000);
+}
+
+describe('Mail view', function () {
+  this.timeout(240_000);
+  const config = () => vscode.workspace.getConfiguration('gastown');
+
+  before(async () => {
+    // Opening must change nothing for the "reading is read-only" test; marking on open is tested on its own.
+    await config().update('mail.markReadOnOpen', false, vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    await config().update('mail.markReadOnOpen', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('gastown.mail.pickIdentity', 'overseer');
+  });
+
+  it('shows exactly the overseer inbox gt reports: unread first, threads grouped, the unread count as badge', async () => {
+    await loaded();
+    const cli = gt<MailMessage[] | null>(['mail', 'inbox', '--all', '--json']) ?? [];
+    assert.deepEqual((await shown()).map((m) => m.id).sort(), cli.map((m) => m.id).sort());
+    const f = await mailFeature();
+    const unread = gt<{ unread: number }>(['mail', 'check', '--json']).unread;
+    assert.equal(f.view.badge?.value ?? 0, unread, 'badge = gt mail check');
+    const top = f.tree.getChildren();
+    const firstUnread = top.findIndex((n) => (n.type === 'message' ? !n.message.read : n.type === 'thread' && n.thread.unread > 0));
+    const lastUnread = top.map((n) => (n.type === 'message' ? !n.message.read : n.type === 'thread' && n.thread.unread > 0)).lastIndexOf(true);
+    assert.equal(firstUnread, 0);
+    assert.ok(top.slice(lastUnread + 1).every((n) => n.type === 'message' && n.message.read), 'read mail after all unread');
+    const threaded = cli.filter((m) => cli.filter((o) => o.thread_id && o.thread_id === m.thread_id).length > 1);
+    if (threaded.length > 0) {
+      assert.ok(top.some((n) => n.type === 'thread' && n.thread.messages.length > 1), 'a thread is one node');
+    }
+    await screenshot('mail-view');
+  });
+
+  it('listing and opening every message changes nothing (labels and status compared)', async () => {
+    const before = mailState();
+    const f = await mailFeature();
+    await f.handlers['gastown.mail.refresh']();
+    for (const m of await shown()) {
+      await vscode.commands.executeCommand('gastown.mail.openMessage', m.id);
+    }
+    await vscode.commands.executeCommand('gastown.mail.pickIdentity', 'mayor/');
+    await loaded('mayor/');
+    for (const m of await shown()) {
+      await vscode.commands.executeCommand('gastown.mail.openMessage', m.id);
+    }
+    assert.equal(mailState(), before);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await loaded('overseer');
+  });
+
+  it('Mark Read / Unread, New Message (hostile subject), Reply and Archive change the real mail', async () => {
+    await loaded();
+    const f = await mailFeature();
+    const target = (await shown()).find((m) => !m.read);
+    assert.ok(target, 'an unread message');
+    await vscode.commands.executeCommand('gastown.mail.markRead', target.id);
+    assert.equal((gt<MailMessage[]>(['mail', 'inbox', '--all', '--json'])).find((m) => m.id === target.id)?.read, true);
+    await vscode.commands.executeCommand('gastown.mail.markUnread', target.id);
+    assert.equal((gt<MailMessage[]>(['mail', 'inbox', '--all', '--json'])).find((m) => m.id === target.id)?.read, false);
+
+    const subject = `Hi [x](http://e.com) $(bell) <b>bold</b> \`$(touch /tmp/gt-mail-pwned)\` ${Date.now()}`;
+    await vscode.commands.executeCommand('gastown.mail.newMessage', { to: 'mayor/', subject, body: '<script>alert(1)</script> **body**', priority: 1 });
+    const sent = gt<MailMessage[]>(['mail', 'inbox', 'mayor/', '--all', '--json']).find((m) => m.subject === subject);
+    assert.ok(sent, 'the mayor got it');
+    assert.equal(sent.from, 'overseer');
+    assert.equal(sent.priority, 'high');
+
+    await loaded('mayor/');
+    const item = f.tree.getTreeItem({ type: 'message', message: (await shown()).find((m) => m.id === sent.id)! });
+    assert.equal(item.label, subject, 'the subject shows as typed');
+    const tip = (item.tooltip as vscode.MarkdownString).value;
+    assert.ok(!/(?<!\\)\[x\]/.test(tip) && !/(?<!\\)<b>/.test(tip) && !/(?<!\\)\$\(/.test(tip), tip);
+    await vscode.commands.executeCommand('gastown.mail.openMessage', sent.id);
+    assert.equal(f.shown.get(sent.id)?.subject, subject);
+    await screenshot('mail-message-hostile');
+    await loaded('overseer');
+
+    const original = (await shown()).find((m) => m.from === 'mayor/');
+    assert.ok(original, 'a message from the mayor');
+    await vscode.commands.executeCommand('gastown.mail.reply', original.id, 'Replying from the extension');
+    const reply = gt<MailMessage[]>(['mail', 'inbox', 'mayor/', '--all', '--json']).find((m) => m.body === 'Replying from the extension');
+    assert.ok(reply, 'the reply reached the mayor');
+    assert.equal(reply.from, 'overseer');
+
+    await vscode.commands.executeCommand('gastown.mail.archive', target.id, undefined, true);
+    const archived = JSON.parse(execFileSync('bd', ['show', target.id, '--json'], { cwd: townRoot(), encoding: 'utf8' })) as { status?: string }[];
+    assert.equal(archived[0]?.status, 'closed');
+    await waitFor('the archived message to leave the view', async () => !(await shown()).some((m) => m.id === target.id));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('outside mail (gt mail send) shows with no user action; urgent mail to the overseer raises one notification', async () => {
+    await loaded();
+    const f = await mailFeature();
+    const warnings: string[] = [];
+    const orig = vscode.window.showWarningMessage;
+    (vscode.window as { showWarningMessage: unknown }).showWarningMessage = (m: string) => {
+      warnings.push(m);
+      return Promise.resolve(undefined);
+    };
+    try {
+      const subject = `Outside urgent ${Date.now()}`;
+      execFileSync('gt', ['mail', 'send', 'overseer', '--from', 'mayor/', '--urgent', '-s', subject, '-m', 'now'], { cwd: townRoot(), env: { ...process.env, GT_ROLE: '' } });
+      await waitFor('the outside message in the view', async () => (await shown()).some((m) => m.subject === subject), 30_000);
+      await f.handlers['gastown.mail.refresh']();
+      await f.handlers['gastown.mail.refresh']();
+      assert.equal(warnings.filter((w) => w.includes(subject)).length, 1, warnings.join('\n'));
+    } finally {
+      (vscode.window as { showWarningMessage: unknown }).showWarningMessage = orig;
+    }
+  });
+
+  it('gt missing or printing garbage: an error item with the cause, never a stale inbox', async () => {
+    await loaded();
+    const f = await mailFeature();
+    await config().update('gtPath', '/nonexistent/gt', vscode.ConfigurationTarget.Global);
+    try {
+      await f.handlers['gastown.mail.refresh']();
+      await waitFor('an error', () => f.resourceState?.kind === 'error');
+      const nodes = f.tree.getChildren();
+      assert.equal(nodes.length, 1);
+      assert.ok(nodes[0].type === 'info' && nodes[0].kind === 'error' && /not found/.test(nodes[0].text), JSON.stringify(nodes[0]));
+    } finally {
+      await config().update('gtPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await f.handlers['gastown.mail.refresh']();
+    await waitFor('the inbox back', () => f.resourceState?.kind === 'ok');
+  });
+});
