@@ -85,6 +85,14 @@ describe('Untrusted workspace: nothing is spawned or written; the welcome view s
     await vscode.commands.executeCommand('workbench.view.extension.gastown');
     await vscode.commands.executeCommand('gastown.town.focus');
     await vscode.commands.executeCommand('gastown.beads.focus');
+    // The work views too: Mail, Convoys and Activity, and their refreshes and writes.
+    for (const view of ['gastown.mail', 'gastown.convoys', 'gastown.activity']) {
+      await vscode.commands.executeCommand(`${view}.focus`);
+    }
+    await vscode.commands.executeCommand('gastown.mail.refresh');
+    await vscode.commands.executeCommand('gastown.mail.newMessage', { to: 'mayor/', subject: 'x', body: 'y', priority: 2 });
+    await vscode.commands.executeCommand('gastown.convoys.refresh');
+    await vscode.commands.executeCommand('gastown.escalations.refresh');
     await sleep(1500);
     await vscode.commands.executeCommand('gastown.refresh');
     await vscode.commands.executeCommand('gastown.beads.refresh');
