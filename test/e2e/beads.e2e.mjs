@@ -35,8 +35,7 @@ export const suite = {
       name: 'the Beads view lists the town’s databases with their beads',
       async run(page, ctx) {
         await openBeadsView(page);
-        await waitForTreeItem(page, 'Beads', 'demo', { timeoutMs: 60000 });
-        await waitForTreeItem(page, 'Beads', 'hq', { timeoutMs: 30000 });
+        await waitForTreeItem(page, 'Beads', 'hq', { timeoutMs: 60000 });
         const rig = summary(ctx);
         const cli = bd(ctx, path.join(rig.town, rig.rig), ['list', '--json', '--limit', '0', '--type', 'epic']);
         assert.ok(cli.length > 0);
@@ -45,6 +44,7 @@ export const suite = {
         const pane = await resolvePane(page, 'Beads');
         await pane.locator('.monaco-list-row', { hasText: /^hq/ }).first().click();
         await page.keyboard.press('ArrowLeft');
+        await waitForTreeItem(page, 'Beads', 'demo', { timeoutMs: 30000 });
         await waitForTreeItem(page, 'Beads', cli[0].title, { timeoutMs: 30000 });
         const rows = await treeItems(page, 'Beads');
         const epicRow = rows.find((r) => r.label === cli[0].title);
