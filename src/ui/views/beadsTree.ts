@@ -3,8 +3,8 @@ import { Disposable } from '../../common/lifecycle';
 import type { BeadSummary } from '../../cli/beadSchemas';
 import type { BeadsDatabase } from '../../model/beadsModel';
 import { age, applyFilter, BeadFilter, BeadGroup, groupBeads, GroupBy, isClosed } from '../../model/beadsQuery';
-import { escapeMarkdown } from '../../common/markdownText';
 import { COMMANDS } from '../ids';
+import { safeTooltip } from './safeTooltip';
 
 export type BeadsNode =
   | { type: 'db'; db: BeadsDatabase }
@@ -35,27 +35,17 @@ export function beadIcon(b: BeadSummary): vscode.ThemeIcon {
 
 /** A bead's hover: every string from the bead is escaped, so `[x](y)`, `$(icon)` and `<script>` show as typed. */
 export function beadTooltip(b: BeadSummary, dbName: string): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, false);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  md.appendMarkdown(`**${escapeMarkdown(b.title ?? '')}**\n\n`);
-  const rows: [string, string | undefined][] = [
+  return safeTooltip(b.title ?? '', [
     ['ID', b.id],
     ['Database', dbName],
-    ['Status', b.status ?? undefined],
+    ['Status', b.status],
     ['Priority', b.priority !== undefined && b.priority !== null ? `P${b.priority}` : undefined],
-    ['Type', b.issue_type ?? undefined],
-    ['Assignee', b.assignee ?? undefined],
-    ['Parent', b.parent ?? undefined],
+    ['Type', b.issue_type],
+    ['Assignee', b.assignee],
+    ['Parent', b.parent],
     ['Labels', (b.labels ?? []).join(', ') || undefined],
     ['Updated', b.updated_at ? `${age(b.updated_at)} ago` : undefined],
-  ];
-  for (const [k, v] of rows) {
-    if (v) {
-      md.appendMarkdown(`${k}: ${escapeMarkdown(v)}  \n`);
-    }
-  }
-  return md;
+  ]);
 }
 
 /** The Beads view: one section per database, grouped and filtered as the title bar says. */

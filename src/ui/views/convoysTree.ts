@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import type { TrackedIssue } from '../../cli/convoysClient';
 import { CliError } from '../../cli/runner';
 import { Disposable } from '../../common/lifecycle';
-import { escapeMarkdown } from '../../common/markdownText';
 import { Convoy, ConvoysModel, isClosedStatus, progressOf } from '../../model/convoys';
 import { age } from '../../model/beadsQuery';
+import { safeTooltip } from './safeTooltip';
 import { COMMANDS } from '../ids';
 import { STATUS_ICON } from './beadsTree';
 
@@ -45,20 +45,6 @@ export function convoyIcon(c: Convoy): vscode.ThemeIcon {
     return new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'));
   }
   return ratio > 0 ? new vscode.ThemeIcon('pie-chart', new vscode.ThemeColor('charts.blue')) : new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('charts.blue'));
-}
-
-function safeTooltip(title: string, rows: [string, string | undefined][]): vscode.MarkdownString {
-  // Every string from gt is escaped: a title with a Markdown link, `$(icon)` or `<script>` shows as typed.
-  const md = new vscode.MarkdownString(undefined, false);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  md.appendMarkdown(`**${escapeMarkdown(title)}**\n\n`);
-  for (const [k, v] of rows) {
-    if (v) {
-      md.appendMarkdown(`${k}: ${escapeMarkdown(v)}  \n`);
-    }
-  }
-  return md;
 }
 
 /** The Convoys view: the active town's convoys (open, or all behind the toggle), each expanding to its tracked issues. */

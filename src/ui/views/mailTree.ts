@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { MailMessage } from '../../cli/mailClient';
 import { Disposable } from '../../common/lifecycle';
-import { escapeMarkdown } from '../../common/markdownText';
 import { age } from '../../model/beadsQuery';
 import { MailThread, priorityRank, threads } from '../../model/mailQuery';
 import type { ResourceState } from '../../model/resource';
 import { COMMANDS } from '../ids';
+import { safeTooltip } from './safeTooltip';
 
 export type MailNode =
   | { type: 'thread'; thread: MailThread }
@@ -21,20 +21,12 @@ const PRIORITY_STYLE: { icon: string; color: string }[] = [
 ];
 
 function messageTooltip(m: MailMessage): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, false);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  md.appendMarkdown(`**${escapeMarkdown(m.subject ?? '')}**\n\n`);
-  for (const [k, v] of [
+  return safeTooltip(m.subject ?? '', [
     ['From', m.from],
     ['To', m.to],
     ['Priority', m.priority],
     ['Sent', m.timestamp],
-  ] as const) {
-    if (v) md.appendMarkdown(`${k}: ${escapeMarkdown(v)}  \n`);
-  }
-  if (m.body) md.appendMarkdown(`\n${escapeMarkdown(m.body.slice(0, 500))}`);
-  return md;
+  ], m.body?.slice(0, 500));
 }
 
 /** One inbox: threads (a thread of one shows as its message), unread first. */
