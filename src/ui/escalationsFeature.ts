@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EscalationList, EscalationsClient } from '../cli/escalationsClient';
 import { CliError } from '../cli/runner';
 import { Disposable, IDisposable } from '../common/lifecycle';
-import { escapeMarkdown } from '../common/markdownText';
+import { escapeIcons, escapeMarkdown } from '../common/markdownText';
 import { age } from '../model/beadsQuery';
 import { Escalation, sortEscalations, summarize, toNotify } from '../model/escalations';
 import type { Resource } from '../model/resource';
@@ -181,7 +181,7 @@ export class EscalationsFeature extends Disposable {
       md.appendMarkdown('**No open escalations**');
       return md;
     }
-    const cell = (s: string | undefined): string => escapeMarkdown((s ?? '').replace(/\s+/g, ' '));
+    const cell = (s: string | undefined): string => escapeMarkdown((s ?? '').replace(/\s+/g, ' '), { themeIcons: true });
     const arg = (...a: string[]): string => encodeURIComponent(JSON.stringify(a));
     md.appendMarkdown(`**${list.length} open escalation${list.length === 1 ? '' : 's'}**\n\n`);
     md.appendMarkdown('| Severity | Age | Title | Related bead | |\n|---|---|---|---|---|\n');
@@ -244,7 +244,7 @@ export class EscalationsFeature extends Disposable {
     type Item = vscode.QuickPickItem & { e: Escalation };
     const pick = await vscode.window.showQuickPick<Item>(
       list.map((e) => ({
-        label: `$(${SEVERITY_ICON[e.severity]}) ${e.title}`,
+        label: `$(${SEVERITY_ICON[e.severity]}) ${escapeIcons(e.title)}`,
         description: `${e.id} · ${e.severity}${e.acked ? ' · acked' : ''} · ${age(e.createdAt)}`,
         detail: [e.reason, e.relatedBead ? `related: ${e.relatedBead}` : ''].filter(Boolean).join(' · ') || undefined,
         e,

@@ -92,6 +92,12 @@ export class MailFeature extends Disposable {
       this.updateBadge();
       if (s.kind === 'ok') {
         this.notify(root, s.value);
+        for (const [id, panel] of this.panels) {
+          const now = s.value.find((x) => x.id === id);
+          if (now) {
+            this.render(panel, now);
+          }
+        }
       }
     });
     // gt logs `mail` events; bd touches .beads; Dolt appends every write to its journal: all only mark stale.
@@ -252,6 +258,14 @@ export class MailFeature extends Disposable {
     } else {
       panel.reveal();
     }
+    this.render(panel, m);
+    if (!m.read && vscode.workspace.getConfiguration('gastown').get<boolean>('mail.markReadOnOpen')) {
+      await this.markRead([m], true);
+    }
+  }
+
+  /** Draws a message tab; again whenever the inbox changes, so its buttons follow read and unread. */
+  private render(panel: vscode.WebviewPanel, m: MailMessage): void {
     const nonce = randomBytes(16).toString('base64');
     const field = (k: string, v: string | null | undefined): string => (v ? `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>` : '');
     panel.webview.html = webviewPage(
@@ -262,8 +276,5 @@ export class MailFeature extends Disposable {
       { cspSource: panel.webview.cspSource, nonce },
     );
     this.shown.set(m.id, m);
-    if (!m.read && vscode.workspace.getConfiguration('gastown').get<boolean>('mail.markReadOnOpen')) {
-      await this.markRead([m], true);
-    }
   }
 }

@@ -144,7 +144,8 @@ export async function clickActivityBar(page, title, { timeoutMs = 10000 } = {}) 
     const idx = await items.evaluateAll((els, t) => els.findIndex((li) => {
       const a = li.querySelector('.action-label');
       const label = (a && a.getAttribute('aria-label')) || li.getAttribute('aria-label') || '';
-      return label === t || label.startsWith(`${t} (`);
+      // A view badge makes it "Gas Town - 2 unread messages …".
+      return label === t || label.startsWith(`${t} (`) || label.startsWith(`${t} - `);
     }), title);
     if (idx >= 0) {
       const li = items.nth(idx);
@@ -212,13 +213,13 @@ export async function treeItemLabels(page, view, opts) {
   return (await treeItems(page, view, opts)).map((r) => r.label);
 }
 
-/** Waits until the view shows a row labelled `label` (string or RegExp); returns all labels. */
+/** Waits until the view shows a row labelled `label` (string, RegExp or predicate); returns all labels. */
 export async function waitForTreeItem(page, view, label, { timeoutMs = 15000 } = {}) {
   const t0 = Date.now();
   let labels = [];
   for (;;) {
     labels = await treeItemLabels(page, view, { timeoutMs });
-    if (labels.some((l) => (label instanceof RegExp ? label.test(l) : l === label))) return labels;
+    if (labels.some((l) => (typeof label === "function" ? label(l) : label instanceof RegExp ? label.test(l) : l === label))) return labels;
     if (Date.now() - t0 > timeoutMs) throw new Error(`waitForTreeItem: no "${label}" in view "${view}"; rows: ${JSON.stringify(labels)}`);
     await sleep(150);
   }

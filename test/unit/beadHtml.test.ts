@@ -17,6 +17,11 @@ describe('bead text on Markdown and HTML surfaces', () => {
     assert.equal(md.replace(/\\(.)/g, '$1'), hostile);
   });
 
+  it('where a hover draws codicons, `$(` gets the escaped-icon spelling that survives Markdown', () => {
+    assert.equal(escapeMarkdown('a $(alert) b', { themeIcons: true }), 'a \\\\$(alert\\) b');
+    assert.equal(escapeMarkdown('a $(alert) b'), 'a \\$\\(alert\\) b');
+  });
+
   it('the details page shows the title literally, runs no bead script, loads no remote image', () => {
     const html = beadPage(
       {

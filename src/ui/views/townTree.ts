@@ -50,7 +50,19 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
     super();
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
     this.register(sessions.onDidChange(() => this.changed.fire(undefined)));
-    this.register(status.onDidChange(() => this.changed.fire(undefined)));
+    // gt's status changes state often (loading, fast, full); redraw only when what the tree shows changed, since
+    // a redraw under the user's click can cost the clicked row its command argument.
+    this.register(
+      status.onDidChange((root) => {
+        const st = status.statusState(root);
+        const error = st.kind === 'error' ? st.error.message : st.kind === 'ok' ? (st.value.fullError ?? '') : '';
+        const shown = JSON.stringify([error, status.agents(root).map((a) => [a.session, a.address, a.running, a.state, a.hook_bead, a.work_title, a.unread_mail, a.agent_info])]);
+        if (this.lastShown.get(root) !== shown) {
+          this.lastShown.set(root, shown);
+          this.changed.fire(undefined);
+        }
+      }),
+    );
   }
 
   private runtime(town: TownEntry, role: RoleHome): AgentRuntime | undefined {
@@ -93,6 +105,7 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private withAgent = new Set<string>();
+  private readonly lastShown = new Map<string, string>();
 
   /**
    * Agents that appeared since the last call. Ids are stable, so VS Code keeps a role row collapsed when it
