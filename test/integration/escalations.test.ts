@@ -80,6 +80,20 @@ describe('Escalations and Activity', function () {
     await screenshot('activity-view');
   });
 
+  it('a session death that gt logs raises one warning, not again when the log is read again', async () => {
+    const f = await feature();
+    await vscode.commands.executeCommand('gastown.activity.focus');
+    const before = f.activity.warnings.length;
+    const line = JSON.stringify({ ts: new Date().toISOString(), source: 'gt', type: 'session_death', actor: 'demo/polecats/rust', payload: { session: 'de-rust', reason: 'test' }, visibility: 'feed' });
+    fs.appendFileSync(path.join(townRoot(), '.events.jsonl'), `${line}\n`);
+    await waitFor('the death warning', () => f.activity.warnings.length > before, 30_000);
+    assert.equal(f.activity.warnings.length, before + 1);
+    assert.match(f.activity.warnings[before], /rust/);
+    await vscode.commands.executeCommand('gastown.activity.refresh');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(f.activity.warnings.length, before + 1, 'warned once');
+  });
+
   it('an outside `gt escalate -s critical` shows with no user action and notifies exactly once; ack and close change the real data', async () => {
     const f = await feature();
     const before = f.notifications.length;

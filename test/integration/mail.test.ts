@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MailMessage } from '../../src/cli/mailClient';
 import type { MailNode } from '../../src/ui/views/mailTree';
@@ -154,7 +157,7 @@ describe('Mail view', function () {
     }
   });
 
-  it('gt missing or printing garbage: an error item with the cause, never a stale inbox', async () => {
+  it('gt missing, printing garbage or hanging: an error item with the cause, never a stale inbox', async () => {
     await loaded();
     const f = await mailFeature();
     await config().update('gtPath', '/nonexistent/gt', vscode.ConfigurationTarget.Global);
@@ -164,6 +167,21 @@ describe('Mail view', function () {
       const nodes = f.tree.getChildren();
       assert.equal(nodes.length, 1);
       assert.ok(nodes[0].type === 'info' && nodes[0].kind === 'error' && /not found/.test(nodes[0].text), JSON.stringify(nodes[0]));
+      // Garbage, then a hang past the inbox's 30 s timeout: each an error with its cause, the old inbox gone.
+      for (const [script, cause, wait] of [
+        ['echo "<<not json>>"', /not JSON/, 20_000],
+        ['sleep 600', /did not finish within 30 s/, 60_000],
+      ] as const) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gt-fake-'));
+        fs.writeFileSync(path.join(dir, 'gt'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+        await config().update('gtPath', path.join(dir, 'gt'), vscode.ConfigurationTarget.Global);
+        void f.handlers['gastown.mail.refresh']();
+        const text = await waitFor(`an error for ${script}`, () => {
+          const n = f.tree.getChildren();
+          return n.length === 1 && n[0].type === 'info' && n[0].kind === 'error' && cause.test(n[0].text) && n[0].text;
+        }, wait);
+        assert.ok(text);
+      }
     } finally {
       await config().update('gtPath', undefined, vscode.ConfigurationTarget.Global);
     }
