@@ -94,6 +94,17 @@ describe('Escalations and Activity', function () {
     assert.equal(f.activity.warnings.length, before + 1, 'warned once');
   });
 
+  it('an event that names an agent opens it (gt role or mail address)', async () => {
+    const f = await feature();
+    for (const target of ['demo/crew/alice', 'demo/alice']) {
+      const node = { type: 'event', event: { ts: new Date().toISOString(), source: 'gt', type: 'nudge', actor: 'overseer', payload: { target }, visibility: 'feed' } };
+      await vscode.commands.executeCommand('gastown.activity.openEvent', node);
+      const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+      assert.match(text, /demo\/crew\/alice/, `${target}: ${text.slice(0, 200)}`);
+    }
+    void f;
+  });
+
   it('an outside `gt escalate -s critical` shows with no user action and notifies exactly once; ack and close change the real data', async () => {
     const f = await feature();
     const before = f.notifications.length;

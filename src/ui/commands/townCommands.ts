@@ -5,7 +5,7 @@ import type { TownEntry, TownStore } from '../../model/townStore';
 import { planAgent } from '../../town/agentPlan';
 import { roleDocPath } from './docPaths';
 import { renderPlanReport } from '../../town/planReport';
-import { gtRole, RoleHome } from '../../town/roles';
+import { RoleHome, gtRole, mailAddress } from '../../town/roles';
 import { agentsJsonPath, townSettingsPath } from '../../town/settingsFiles';
 import { allRoles, pickRole } from '../pickRole';
 import type { ReadonlyDocs } from '../readonlyDocs';
@@ -105,7 +105,9 @@ export function roleFromArg(town: TownEntry, arg: unknown): RoleHome | undefined
     return (arg as { role: RoleHome }).role;
   }
   if (typeof arg === 'string') {
-    return allRoles(town).find((r) => r.dir === arg || gtRole(r) === arg);
+    // A folder, gt's role (`demo/crew/alice`), or a mail address (`demo/alice`, `mayor/`) as events name agents.
+    const name = arg.replace(/\/$/, '');
+    return allRoles(town).find((r) => r.dir === arg || gtRole(r) === name || mailAddress(r).replace(/\/$/, '') === name);
   }
   return undefined;
 }
