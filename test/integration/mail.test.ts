@@ -136,6 +136,18 @@ describe('Mail view', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('as another identity, a reply comes from that identity (gt reads it from the working folder, no GT_ROLE)', async () => {
+    await loaded('mayor/');
+    const fromOverseer = (await shown()).find((m) => m.from === 'overseer');
+    assert.ok(fromOverseer, 'the mayor has mail from the overseer');
+    const body = `Mayor replies ${Date.now()}`;
+    await vscode.commands.executeCommand('gastown.mail.reply', fromOverseer.id, body);
+    const reply = (gt<MailMessage[] | null>(['mail', 'inbox', '--all', '--json']) ?? []).find((m) => m.body === body);
+    assert.ok(reply, 'the overseer got the reply');
+    assert.equal(reply.from, 'mayor/');
+    await loaded('overseer');
+  });
+
   it('outside mail (gt mail send) shows with no user action; urgent mail to the overseer raises one notification', async () => {
     await loaded();
     const f = await mailFeature();
