@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { GtClient } from './cli/gtClient';
 import { processStats } from './cli/runner';
 import { disposeAll, IDisposable } from './common/lifecycle';
+import type { BeadSummary } from './cli/beadSchemas';
 import { listenerErrors } from './common/emitter';
+import { applyFilter } from './model/beadsQuery';
 import { TownModels } from './model/townModel';
 import { TownStore } from './model/townStore';
 import { expandPath } from './town/paths';
@@ -134,7 +136,13 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
 
   const mail = own(new MailFeature(store, () => bin('gtPath', 'gt'), log, context.globalState));
 
-  const ctx: AgentCommandContext = { store, docs, log, rediscover, sessions, gt, status, trusted: () => vscode.workspace.isTrusted };
+  // The sling picker reads the rigs' beads from the Beads model (SQL or bd), not with bd calls of its own.
+  const rigBeads = async (): Promise<BeadSummary[]> => {
+    const rigs = beads.view.all.filter((d) => d.db.name !== 'hq' && d.db.townRoot);
+    await Promise.all(rigs.filter((d) => d.resource.state.kind !== 'ok').map((d) => d.resource.refresh()));
+    return rigs.flatMap((d) => applyFilter(d.resource.value?.beads ?? [], {}));
+  };
+  const ctx: AgentCommandContext = { store, docs, log, rediscover, sessions, gt, status, rigBeads, trusted: () => vscode.workspace.isTrusted };
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     [COMMANDS.selectTown]: () => townCommands.selectTown(ctx),
     [COMMANDS.openTownSettings]: () => townCommands.openTownSettings(ctx),

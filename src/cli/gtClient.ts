@@ -1,5 +1,5 @@
 import type { RoleHome } from '../town/roles';
-import { beadListSchema, Bead, townStatusSchema, TownStatus } from './gtSchemas';
+import { townStatusSchema, TownStatus } from './gtSchemas';
 import { CliLogger, parseCliJson, runCli, RunOptions, RunResult } from './runner';
 
 export interface Binaries {
@@ -121,12 +121,5 @@ export class GtClient {
 
   async killSession(socket: string, session: string): Promise<void> {
     await runCli(this.bins().tmux, ['-L', socket, 'kill-session', '-t', `=${session}`], { timeoutMs: 5000 }, this.log);
-  }
-
-  /** Open beads of a rig (or the town), for the sling picker; run where the rig's database is. */
-  async openBeads(beadsCwd: string): Promise<Bead[]> {
-    const r = await runCli(this.bins().bd, ['list', '--json', '--limit', '200'], { cwd: beadsCwd, timeoutMs: 30_000 }, this.log);
-    // Mail is stored as beads too; older bd has no --exclude-label, so it is filtered here.
-    return parseCliJson(r.stdout, beadListSchema, 'bd list --json').filter((b) => !(b.labels ?? []).includes('gt:message'));
   }
 }

@@ -32,16 +32,3 @@ export const townStatusSchema = z.looseObject({
     .optional(),
 });
 export type TownStatus = z.infer<typeof townStatusSchema>;
-
-export const beadSchema = z.looseObject({
-  id: z.string(),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  status: z.string().optional(),
-  priority: z.number().optional(),
-  issue_type: z.string().optional(),
-  assignee: z.string().optional(),
-  labels: z.array(z.string()).nullable().optional(),
-});
-export type Bead = z.infer<typeof beadSchema>;
-export const beadListSchema = z.array(beadSchema);

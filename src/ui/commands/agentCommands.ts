@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GtClient } from '../../cli/gtClient';
 import { CliError, runStreaming } from '../../cli/runner';
@@ -12,6 +10,7 @@ import { allRoles, pickRole } from '../pickRole';
 import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
 import type { TownNode } from '../views/townTree';
+import type { BeadSummary } from '../../cli/beadSchemas';
 import type { CommandContext } from './townCommands';
 import { roleDocPath } from './docPaths';
 import { requireTown, roleFromArg } from './townCommands';
@@ -21,6 +20,8 @@ export interface AgentCommandContext extends CommandContext {
   gt: GtClient;
   status: TownModels;
   trusted(): boolean;
+  /** The open work beads of the town's rigs, as the Beads model read them (no bd call of its own). */
+  rigBeads(): Promise<BeadSummary[]>;
 }
 
 /** Nothing runs in an untrusted workspace: say so instead. */
@@ -141,12 +142,6 @@ export function showAgentTerminal(ctx: AgentCommandContext, arg?: unknown): void
   }
 }
 
-/** Where bd finds a rig's beads: the canonical clone's `.beads`, else the rig folder's own (repos without `.beads`). */
-function beadsCwd(townRoot: string, rig: string): string {
-  const clone = path.join(townRoot, rig, 'mayor', 'rig');
-  return fs.existsSync(path.join(clone, '.beads')) ? clone : path.join(townRoot, rig);
-}
-
 export interface SlingArgs {
   bead?: string;
   target?: string;
@@ -170,8 +165,7 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   if (!bead) {
     type BeadItem = vscode.QuickPickItem & { id: string };
     const items = async (): Promise<BeadItem[]> => {
-      const lists = await Promise.all(town.layout.rigs.map((r) => ctx.gt.openBeads(beadsCwd(town.location.root, r.name)).catch(() => [])));
-      return lists.flat().filter((b) => b.issue_type !== 'epic').map((b) => ({ label: b.id, description: b.title, detail: `${b.issue_type ?? ''} · P${b.priority ?? '?'} · ${b.status ?? ''}${b.assignee ? ` · ${b.assignee}` : ''}`, id: b.id }));
+      return (await ctx.rigBeads()).filter((b) => b.issue_type !== 'epic').map((b) => ({ label: b.id, description: b.title ?? '', detail: `${b.issue_type ?? ''} · P${b.priority ?? '?'} · ${b.status ?? ''}${b.assignee ? ` · ${b.assignee}` : ''}`, id: b.id }));
     };
     const pick = await vscode.window.showQuickPick(items(), { title: 'Gas Town: Sling — pick a bead', matchOnDescription: true });
     bead = pick?.id;

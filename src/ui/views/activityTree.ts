@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../common/lifecycle';
-import { escapeMarkdown } from '../../common/markdownText';
+import { safeTooltip } from './safeTooltip';
 import { age } from '../../model/beadsQuery';
 import { describeEvent, TownEvent } from '../../model/eventLog';
 import { COMMANDS } from '../ids';
@@ -65,15 +65,7 @@ export class ActivityTreeProvider extends Disposable implements vscode.TreeDataP
     item.iconPath = new vscode.ThemeIcon(info.icon, color ? new vscode.ThemeColor(color) : undefined);
     const when = age(ev.ts);
     item.description = [ev.actor, when ? `${when} ago` : ''].filter(Boolean).join(' · ');
-    const md = new vscode.MarkdownString(undefined, false);
-    md.isTrusted = false;
-    md.supportHtml = false;
-    md.appendMarkdown(`**${escapeMarkdown(ev.type)}** · ${escapeMarkdown(ev.ts)}  \n`);
-    md.appendMarkdown(`Actor: ${escapeMarkdown(ev.actor || '—')}  \n`);
-    for (const [k, v] of Object.entries(ev.payload)) {
-      md.appendMarkdown(`${escapeMarkdown(k)}: ${escapeMarkdown(typeof v === 'string' ? v : JSON.stringify(v))}  \n`);
-    }
-    item.tooltip = md;
+    item.tooltip = safeTooltip(`${ev.type} · ${ev.ts}`, [['Actor', ev.actor || '—'], ...Object.entries(ev.payload).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])]);
     item.contextValue = `event:${info.kind}${info.bead ? ':bead' : ''}${info.agent ? ':agent' : ''}`;
     if (info.bead || info.agent) {
       item.command = { command: COMMANDS.activityOpen, title: 'Open', arguments: [node] };

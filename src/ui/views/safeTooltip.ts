@@ -12,7 +12,7 @@ export function safeTooltip(title: string, rows: readonly (readonly [string, str
   md.appendMarkdown(`**${escapeMarkdown(title)}**\n\n`);
   for (const [k, v] of rows) {
     if (v) {
-      md.appendMarkdown(`${k}: ${escapeMarkdown(v)}  \n`);
+      md.appendMarkdown(`${escapeMarkdown(k)}: ${escapeMarkdown(v)}  \n`);
     }
   }
   if (body) {
