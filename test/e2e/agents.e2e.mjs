@@ -13,9 +13,16 @@ export const suite = {
         assert.ok(crew, 'the demo town has no crew member');
         await clickActivityBar(page, 'Gas Town');
         const row = await waitForTreeItem(page, 'Town', crew);
+        // Rows shift when agents started by earlier suites appear above this one, which moves the row out from under
+        // the pointer and hides its hover-only button: hover again and retry rather than wait on a hidden button.
         const item = page.locator('.monaco-list-row', { hasText: crew }).first();
-        await item.hover();
-        await item.locator('.action-label[aria-label^="Start Agent"], .action-label[title^="Start Agent"]').first().click();
+        const start = item.locator('.action-label[aria-label^="Start Agent"], .action-label[title^="Start Agent"]').first();
+        let clicked = false;
+        for (let attempt = 0; attempt < 10 && !clicked; attempt++) {
+          await item.hover();
+          clicked = await start.click({ timeout: 3000 }).then(() => true, () => false);
+        }
+        assert.ok(clicked, `the Start Agent button of ${crew} could not be clicked in 10 tries`);
         // Known race (see the closing note): when the tree redraws under the click (agents slung by earlier suites
         // appear), VS Code drops the row's argument and Start Agent asks for the role instead; answer it as a user would.
         const picker = page.locator('.quick-input-widget');
