@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { HooksFeature } from './ui/hooksFeature';
 import { GtClient } from './cli/gtClient';
 import { processStats } from './cli/runner';
 import { disposeAll, IDisposable } from './common/lifecycle';
@@ -67,7 +68,9 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     diagnostics.show([...store.builtins.problems, ...store.towns.flatMap((t) => collectTownProblems(t.layout))]);
   };
 
-  const townTree = own(new TownTreeProvider(store, sessions, status));
+  const hooks = own(new HooksFeature({ store, log, gtPath: () => bin('gtPath', 'gt'), trusted: () => vscode.workspace.isTrusted, plan: (home) => sessions.plan(home) }));
+  sessions.beforeLaunch = (plan) => hooks.beforeStart(plan);
+  const townTree = own(new TownTreeProvider(store, sessions, status, hooks));
   const townView = own(vscode.window.createTreeView(VIEWS.town, { treeDataProvider: townTree, showCollapseAll: true }));
   const refresher = own(new StatusRefresher(store, status, sessions, townView, vscode.workspace.isTrusted));
   // A role that gains an agent opens to show it (its row keeps its stable id, so VS Code would keep it closed).
@@ -142,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     await Promise.all(rigs.filter((d) => d.resource.state.kind !== 'ok').map((d) => d.resource.refresh()));
     return rigs.flatMap((d) => applyFilter(d.resource.value?.beads ?? [], {}));
   };
-  const ctx: AgentCommandContext = { store, docs, log, rediscover, sessions, gt, status, rigBeads, trusted: () => vscode.workspace.isTrusted };
+  const ctx: AgentCommandContext = { store, docs, log, rediscover, sessions, gt, status, rigBeads, trusted: () => vscode.workspace.isTrusted, roleHooks: (home) => hooks.roleHooks(home) };
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     [COMMANDS.selectTown]: () => townCommands.selectTown(ctx),
     [COMMANDS.openTownSettings]: () => townCommands.openTownSettings(ctx),
@@ -167,6 +170,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.runNonInteractive]: (arg, prompt) => agentCommands.runNonInteractive(ctx, arg, prompt),
     [COMMANDS.showAgentEnv]: (arg) => agentCommands.showAgentEnv(ctx, arg),
     [COMMANDS.showAgentTerminal]: (arg) => agentCommands.showAgentTerminal(ctx, arg),
+    ...hooks.handlers,
     ...beads.handlers,
     ...mail.handlers,
     ...convoys.handlers,

@@ -19,7 +19,7 @@ function fence(text: string): string {
 }
 
 /** A read-only report of how a role's agent is resolved and launched ("why this agent?"). */
-export function renderPlanReport(plan: AgentPlan): string {
+export function renderPlanReport(plan: AgentPlan, hooks?: Array<{ path: string; state: string; reason?: string }>): string {
   const r = plan.resolved;
   const lines: string[] = [];
   lines.push(`# ${gtRole(plan.home)} → ${r.name}`, '');
@@ -35,6 +35,10 @@ export function renderPlanReport(plan: AgentPlan): string {
   lines.push('', '**POSIX shell:**', '', fence(plan.start.posix), '', '**PowerShell:**', '', fence(plan.start.powershell));
   if (plan.start.notes.length > 0) {
     lines.push('', ...plan.start.notes.map((n) => `> ${n}`));
+  }
+  if (hooks) {
+    lines.push('', '## Self-priming', '', 'The files this agent reads so it runs `gt prime` on start and after compaction (**Gas Town: Install Agent Hooks…** writes them):', '');
+    lines.push(...(hooks.length > 0 ? hooks.map((h) => `- \`${h.path}\`: ${h.state}${h.reason ? ` (${h.reason})` : ''}`) : ['- none for this agent']));
   }
   lines.push('', '## Environment', '', fence(Object.keys(plan.env).sort().map((k) => `${k}=${plan.env[k]}`).join('\n')));
   lines.push('', '## Effective preset', '', '```json\n' + JSON.stringify(r.preset, null, 2) + '\n```');

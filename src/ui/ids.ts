@@ -18,6 +18,8 @@ export const COMMANDS = {
   runNonInteractive: 'gastown.runNonInteractive',
   showAgentEnv: 'gastown.showAgentEnv',
   showAgentTerminal: 'gastown.showAgentTerminal',
+  installAgentHooks: 'gastown.installAgentHooks',
+  writeAgentWrappers: 'gastown.writeAgentWrappers',
   beadsRefresh: 'gastown.beads.refresh',
   beadsGroupBy: 'gastown.beads.groupBy',
   beadsFilter: 'gastown.beads.filter',

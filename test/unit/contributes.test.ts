@@ -18,7 +18,7 @@ describe('package.json contributions', () => {
 
   it('every command id is handled in the composition root', () => {
     // The composition root holds the town and agent handlers; the Beads feature its own table, merged in there.
-    const source = ['extension.ts', 'ui/beadsFeature.ts', 'ui/escalationsFeature.ts', 'ui/convoysFeature.ts', 'ui/mailFeature.ts'].map((f) => fs.readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
+    const source = ['extension.ts', 'ui/beadsFeature.ts', 'ui/escalationsFeature.ts', 'ui/convoysFeature.ts', 'ui/mailFeature.ts', 'ui/hooksFeature.ts'].map((f) => fs.readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
     for (const key of Object.keys(COMMANDS)) {
       assert.ok(source.includes(`[COMMANDS.${key}]:`), `COMMANDS.${key} has no handler in src/extension.ts or a feature file`);
     }

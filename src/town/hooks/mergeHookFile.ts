@@ -39,13 +39,14 @@ function mergeGrouped(existing: unknown[], desired: unknown[]): unknown[] {
       out.push(g);
       continue;
     }
-    const theirs = g.hooks.filter((h) => !isGtCommand(commandOf(h)));
+    const all = g.hooks as unknown[];
+    const theirs = all.filter((h) => !isGtCommand(commandOf(h)));
     const i = desired.findIndex((d, k) => !placed.has(k) && isObject(d) && d.matcher === g.matcher);
     if (i >= 0) {
       placed.add(i);
       const ours = (desired[i] as Json).hooks;
       out.push({ ...g, hooks: [...(Array.isArray(ours) ? (ours as unknown[]) : []), ...theirs] });
-    } else if (theirs.length > 0 || g.hooks.length === 0) {
+    } else if (theirs.length > 0 || all.length === 0) {
       out.push({ ...g, hooks: theirs });
     }
   }

@@ -16,6 +16,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   /** Re-runs discovery (after the setting or the folders changed). */
   rediscover(): void;
+  /** The files a role's agent reads to prime itself, and their state. */
+  roleHooks?(home: RoleHome): { files: Array<{ file: { path: string }; state: string; reason?: string }> } | undefined;
 }
 
 /** The active town, or a message saying how to point the extension at one. */
@@ -123,5 +125,6 @@ export async function showResolvedAgent(ctx: CommandContext, arg?: unknown): Pro
   }
   const plan = planAgent(role, { builtins: ctx.store.builtins.presets, prefix: ctx.store.prefixOf(role) });
   ctx.log.info(`resolved ${gtRole(role)} → ${plan.resolved.name} (${plan.resolved.step})`);
-  await ctx.docs.open(roleDocPath('agent', role, 'md'), renderPlanReport(plan));
+  const hooks = ctx.roleHooks?.(role)?.files.map((f) => ({ path: f.file.path, state: f.state, reason: f.reason }));
+  await ctx.docs.open(roleDocPath('agent', role, 'md'), renderPlanReport(plan, hooks));
 }

@@ -33,6 +33,8 @@ export class SessionManager extends Disposable {
   private readonly sessions = new Map<string, AgentSession>();
   /** Starts under way per role: a second Start (a double click) joins the first instead of starting twice. */
   private readonly starting = new Map<string, Promise<AgentSession | undefined>>();
+  /** Runs before every launch (the agent's hook files); it reports its own problems and never stops the start. */
+  beforeLaunch?: (plan: AgentPlan) => Promise<void>;
 
   constructor(
     private readonly towns: TownStore,
@@ -187,6 +189,7 @@ export class SessionManager extends Disposable {
     if (!launch) {
       throw new Error(`agent "${plan.resolved.name}" has no way to do that (see its preset)`);
     }
+    await this.beforeLaunch?.(plan).catch((err: unknown) => this.log.warn(`before launching ${plan.address}: ${(err as Error).message}`));
     const session = host === 'tmux' ? new TmuxSession(plan, this.socket(home.townRoot), this.gt, this.log) : new NativeSession(plan, launch, this.log);
     this.track(session);
     await session.start();

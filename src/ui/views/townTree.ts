@@ -5,6 +5,8 @@ import type { TownModels } from '../../model/townModel';
 import type { TownEntry, TownStore } from '../../model/townStore';
 import { rigPrefix, RigLayout } from '../../town/layout';
 import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../town/roles';
+import type { HookState } from '../../town/hooks/hookFiles';
+import type { RoleHooks } from '../hooksFeature';
 import type { AgentSession } from '../terminals/agentSession';
 import { isRunning, stateLabel } from '../terminals/agentSession';
 
@@ -20,6 +22,19 @@ export interface SessionLookup {
   get(home: RoleHome): AgentSession | undefined;
   readonly onDidChange: vscode.Event<RoleHome | undefined>;
 }
+
+/** What the tree needs to show each role's hook files (kept narrow, like the session lookup). */
+export interface HooksLookup {
+  roleHooks(home: RoleHome): RoleHooks | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+const HOOK_TEXT: Record<HookState, string> = {
+  installed: 'installed',
+  outdated: 'outdated (differs from what an install writes now)',
+  missing: 'missing',
+  blocked: 'left alone',
+};
 
 /** Icon and colour per role, so a role is recognisable at a glance in the tree and the terminal tabs. */
 export const ROLE_STYLE: Record<RoleKind, { icon: string; color: string }> = {
@@ -46,8 +61,12 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
     private readonly store: TownStore,
     private readonly sessions: SessionLookup,
     private readonly status: TownModels,
+    private readonly hooks?: HooksLookup,
   ) {
     super();
+    if (hooks) {
+      this.register(hooks.onDidChange(() => this.changed.fire(undefined)));
+    }
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
     this.register(sessions.onDidChange(() => this.changed.fire(undefined)));
     // gt's status changes state often (loading, fast, full); redraw only when what the tree shows changed, since
@@ -200,10 +219,21 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
         const agent = this.agentNode(node.town, node.role);
         const item = new vscode.TreeItem(roleLabelShort(node.role), agent ? C.Expanded : C.None);
         item.id = `role:${node.role.dir}`;
-        item.description = agent ? undefined : 'stopped';
+        const hooks = this.hooks?.roleHooks(node.role);
+        const hookNote = hooks && hooks.state !== 'installed' ? `hooks ${hooks.state}` : undefined;
+        item.description = [agent ? undefined : 'stopped', hookNote].filter((p) => p !== undefined).join(' · ') || undefined;
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
-        item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}`;
-        item.tooltip = `${gtRole(node.role)}\n${node.role.dir}`;
+        item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}:hooks-${hooks?.state ?? 'unknown'}`;
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendText(`${gtRole(node.role)}\n${node.role.dir}\n`);
+        if (hooks) {
+          md.appendMarkdown(`\n\n**Self-priming (${hooks.agent}):**\n`);
+          for (const f of hooks.files) {
+            md.appendMarkdown(`\n- `);
+            md.appendText(`${f.file.path}: ${HOOK_TEXT[f.state]}${f.reason ? ` — ${f.reason}` : ''}`);
+          }
+        }
+        item.tooltip = md;
         return item;
       }
       case 'agent':
