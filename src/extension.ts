@@ -39,6 +39,7 @@ export interface GasTownApi {
   mail: MailFeature;
   convoys: ConvoysFeature;
   escalations: EscalationsFeature;
+  hooks: HooksFeature;
   processStats: { spawned: number };
   commandIds: string[];
 }
@@ -68,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     diagnostics.show([...store.builtins.problems, ...store.towns.flatMap((t) => collectTownProblems(t.layout))]);
   };
 
-  const hooks = own(new HooksFeature({ store, log, gtPath: () => bin('gtPath', 'gt'), trusted: () => vscode.workspace.isTrusted, plan: (home) => sessions.plan(home) }));
+  const hooks = own(new HooksFeature({ store, log, gtPath: () => bin('gtPath', 'gt'), trusted: () => vscode.workspace.isTrusted, plan: (home, agent) => sessions.plan(home, { override: agent }) }));
   sessions.beforeLaunch = (plan) => hooks.beforeStart(plan);
   const townTree = own(new TownTreeProvider(store, sessions, status, hooks));
   const townView = own(vscode.window.createTreeView(VIEWS.town, { treeDataProvider: townTree, showCollapseAll: true }));
@@ -159,7 +160,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
       void convoys.refresh();
     },
     [COMMANDS.showLog]: () => log.show(),
-    [COMMANDS.startAgent]: (arg) => agentCommands.startAgent(ctx, arg),
+    [COMMANDS.startAgent]: (arg, options) => agentCommands.startAgent(ctx, arg, options as agentCommands.StartArgs | undefined),
     [COMMANDS.attachAgent]: (arg) => agentCommands.attachAgent(ctx, arg),
     [COMMANDS.stopAgent]: (arg) => agentCommands.stopAgent(ctx, arg),
     [COMMANDS.restartAgent]: (arg) => agentCommands.restartAgent(ctx, arg),
@@ -214,7 +215,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, sessions, status, townTree, beads, convoys, escalations, mail, processStats, commandIds: Object.keys(handlers) };
+  return { store, sessions, status, townTree, beads, convoys, escalations, mail, hooks, processStats, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

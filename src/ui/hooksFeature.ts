@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { TownStore } from '../model/townStore';
 import type { AgentPlan } from '../town/agentPlan';
-import { HookState, InspectedFile, inspectFile, readUserHookLayers, writeInspected, writeWrapper } from '../town/hooks/hookFiles';
+import { HookState, InspectedFile, inspectFile, readUserHookLayers, TrackedFileError, writeInspected, writeWrapper } from '../town/hooks/hookFiles';
 import { planFolderHooks, planRoleHooks, PlannedFile } from '../town/hooks/hookPlan';
 import { buildRegistry } from '../town/registry';
 import { gtRole, RoleHome } from '../town/roles';
@@ -26,6 +26,8 @@ export interface InstallArgs {
   /** gt's role (`demo/crew/alice`) or a role folder. */
   role?: string;
   agents?: string[];
+  /** For a role or the town: this agent instead of the one each role resolves to. */
+  agent?: string;
   /** false: no preview, no question. */
   confirm?: boolean;
 }
@@ -59,7 +61,7 @@ interface Deps {
   log: vscode.LogOutputChannel;
   gtPath: () => string;
   trusted: () => boolean;
-  plan: (home: RoleHome) => AgentPlan;
+  plan: (home: RoleHome, agent?: string) => AgentPlan;
 }
 
 /**
@@ -96,8 +98,8 @@ export class HooksFeature extends Disposable {
     return absoluteGt(this.deps.gtPath());
   }
 
-  private planRole(home: RoleHome, plan?: AgentPlan): { agent: string; files: PlannedFile[] } {
-    const p = plan ?? this.deps.plan(home);
+  private planRole(home: RoleHome, plan?: AgentPlan, agent?: string): { agent: string; files: PlannedFile[] } {
+    const p = plan ?? this.deps.plan(home, agent);
     return { agent: p.resolved.name, files: planRoleHooks(home, { agentName: p.resolved.name, preset: p.resolved.preset, gtBin: this.gtBin(), user: readUserHookLayers() }) };
   }
 
@@ -126,7 +128,14 @@ export class HooksFeature extends Disposable {
     }
     const { files } = this.planRole(plan.home, plan);
     const result = this.write(files.map((f) => inspectFile(f, plan.home.townRoot)));
-    this.reportProblems(result.problems, `for ${gtRole(plan.home)}`);
+    // A tracked instructions file is the project's: the start goes on with the startup nudge, and only the log says so.
+    for (const p of result.problems.filter((x) => x.tracked)) {
+      this.deps.log.info(`hooks for ${gtRole(plan.home)}: ${p.message}`);
+    }
+    this.reportProblems(
+      result.problems.filter((x) => !x.tracked),
+      `for ${gtRole(plan.home)}`,
+    );
     if (result.written.length > 0) {
       this.deps.log.info(`hooks for ${gtRole(plan.home)} (${plan.resolved.name}): wrote ${result.written.join(', ')}`);
       this.invalidate();
@@ -134,9 +143,9 @@ export class HooksFeature extends Disposable {
     await Promise.resolve();
   }
 
-  private write(inspected: InspectedFile[]): { written: string[]; current: number; problems: Array<{ file: string; message: string }> } {
+  private write(inspected: InspectedFile[]): { written: string[]; current: number; problems: Array<{ file: string; message: string; tracked: boolean }> } {
     const written: string[] = [];
-    const problems: Array<{ file: string; message: string }> = [];
+    const problems: Array<{ file: string; message: string; tracked: boolean }> = [];
     let current = 0;
     for (const i of inspected) {
       try {
@@ -147,7 +156,7 @@ export class HooksFeature extends Disposable {
           current++;
         }
       } catch (err) {
-        problems.push({ file: i.file.path, message: (err as Error).message });
+        problems.push({ file: i.file.path, message: (err as Error).message, tracked: err instanceof TrackedFileError });
       }
     }
     return { written, current, problems };
@@ -224,7 +233,7 @@ export class HooksFeature extends Disposable {
         return undefined;
       }
       root = town.location.root;
-      inspected = dedupe(roles.flatMap((r) => this.planRole(r).files)).map((f) => inspectFile(f, root));
+      inspected = dedupe(roles.flatMap((r) => this.planRole(r, undefined, given?.agent).files)).map((f) => inspectFile(f, root));
       where = scope === 'town' ? `for every role of ${town.layout.name}` : `for ${gtRole(roles[0])}`;
     }
     if (given?.confirm !== false && !(await this.confirm(inspected))) {

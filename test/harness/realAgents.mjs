@@ -206,9 +206,16 @@ export async function startInTmux({ cwd, env = {}, command, cols = 160, rows = 4
       if (sig === 'SIGTERM') await sleep(300);
     }
     fs.rmSync(confDir, { recursive: true, force: true });
+    // tmux 3.3 leaves the socket file behind after kill-server.
+    fs.rmSync(tmuxSocketPath(socket), { force: true });
   }
 
   return { socket, panePid, capture, waitForScreen, typePrompt, sendKeys, paneDead, kill };
+}
+
+/** Where tmux puts the socket of `-L <name>`. */
+export function tmuxSocketPath(socket) {
+  return path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket);
 }
 
 /** Kills a tmux server by socket name (for cleanup of a run that crashed). */

@@ -176,6 +176,9 @@ function atomicWrite(file: string, text: string, mode: number): void {
   }
 }
 
+/** A file git tracks: left as it is so the clone stays clean (not a fault of the file). */
+export class TrackedFileError extends Error {}
+
 export interface WriteOutcome {
   path: string;
   written: boolean;
@@ -196,7 +199,7 @@ export function writeInspected(i: InspectedFile): WriteOutcome {
     return { path: i.realPath, written: false };
   }
   if (git && rel && tracked(git.top, rel)) {
-    throw new Error(`${i.file.path} was not changed: git tracks it in ${git.top}, and changing it would leave the clone dirty`);
+    throw new TrackedFileError(`${i.file.path} was not changed: git tracks it in ${git.top}, and changing it would leave the clone dirty`);
   }
   atomicWrite(i.realPath, i.next, i.file.mode);
   if (git && rel) {

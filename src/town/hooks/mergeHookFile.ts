@@ -104,7 +104,9 @@ export function mergeHookFile(existing: string | undefined, doc: HookDocument): 
   switch (doc.type) {
     case 'json': {
       if (existing === undefined || existing.trim() === '') {
-        return { ok: true, text: formatJson(mergeJsonHooks({}, doc)) };
+        // A new file's keys sorted as gt's encoder sorts them, so gt rewriting it later changes no line.
+        const fresh = mergeJsonHooks({}, doc);
+        return { ok: true, text: formatJson(Object.fromEntries(Object.keys(fresh).sort().map((k) => [k, fresh[k]]))) };
       }
       let parsed: unknown;
       try {

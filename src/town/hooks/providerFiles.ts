@@ -73,7 +73,12 @@ function claude(ctx: HookContext): JsonHooks {
     // gt's addClaudePromptDefaults: an agent started by gt never stops at a first-run or permissions dialog.
     force: { skipDangerousModePermissionPrompt: true, hasCompletedOnboarding: true },
     forceNested: [{ key: 'permissions', sub: 'defaultMode', value: 'bypassPermissions' }],
-    defaults: { enabledPlugins: { 'beads@beads-marketplace': false }, theme: 'dark' },
+    defaults: {
+      editorMode: 'normal',
+      enabledPlugins: { 'beads@beads-marketplace': false },
+      theme: 'dark',
+      ...(auto(ctx) ? { awaySummaryEnabled: false, feedbackSurveyRate: 0 } : {}),
+    },
   };
 }
 

@@ -78,8 +78,16 @@ async function onTrustedRole(ctx: AgentCommandContext, arg: unknown, title: stri
   }
 }
 
-export function startAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  return onTrustedRole(ctx, arg, 'Gas Town: Start Agent', (role) => ctx.sessions.start(role));
+/** Optional second argument of Start Agent (from other commands and tests): another agent or host than resolved. */
+export interface StartArgs {
+  agent?: string;
+  host?: 'native' | 'tmux';
+}
+
+export function startAgent(ctx: AgentCommandContext, arg?: unknown, options?: StartArgs): Promise<void> {
+  const agent = typeof options?.agent === 'string' ? options.agent : undefined;
+  const host = options?.host === 'native' || options?.host === 'tmux' ? options.host : undefined;
+  return onTrustedRole(ctx, arg, 'Gas Town: Start Agent', (role) => ctx.sessions.start(role, { override: agent, host }));
 }
 
 export function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
