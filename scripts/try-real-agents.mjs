@@ -249,7 +249,8 @@ async function partCap(claudeBin) {
       for (const r of rr) { if (r.full) lo = Math.max(lo, r.bytes); else hi = Math.min(hi, r.bytes); }
       log(`  ${mode}: full at ${lo} B, cut at ${hi} B`);
     }
-    log(`${mode}: THRESHOLD — ${lo} bytes of hook output still reach the model whole; ${hi} bytes are cut`);
+    log(`${mode}: THRESHOLD — ${lo} bytes of hook output still reach the model whole; ${hi} bytes are cut` +
+      (mode === 'plain' ? ' (the text ends in a newline, which Claude trims from plain stdout before the check)' : ' (additionalContext, its final newline included)'));
     summary.push([true, `hook cap (${mode}): ${lo} B whole, ${hi} B cut`]);
   }
 }

@@ -58,7 +58,16 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   listenerErrors.report = (err) => log.error(`an event listener failed: ${(err as Error)?.stack ?? String(err)}`);
   const escalationsClient = new EscalationsClient(() => ({ gt: bin('gtPath', 'gt'), bd: bin('bdPath', 'bd') }), log);
   const status = own(new TownModels((root, fast, signal) => gt.status(root, fast, signal), (root, signal) => escalationsClient.list(root, signal)));
-  const sessions = own(new SessionManager(store, status, gt, log, () => config().get<HostSetting>('agents.host') ?? 'auto'));
+  const sessions = own(
+    new SessionManager(
+      store,
+      status,
+      gt,
+      log,
+      () => config().get<HostSetting>('agents.host') ?? 'auto',
+      () => config().get<boolean>('agents.startupPrompt', true),
+    ),
+  );
   const docs = own(new ReadonlyDocs());
   const diagnostics = own(new SettingsDiagnostics(log));
   const watchers = new Map<string, IDisposable>();

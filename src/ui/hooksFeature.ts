@@ -192,7 +192,8 @@ export class HooksFeature extends Disposable {
     }
     const given = isInstallArgs(arg) ? arg : undefined;
     const town = this.deps.store.active;
-    const node = typeof arg === 'object' && arg !== null && 'role' in arg ? (arg as { role: RoleHome }).role : undefined;
+    // A Town view row (its node holds the role home), unless these are the command's own arguments.
+    const node = !given && typeof arg === 'object' && arg !== null && 'role' in arg ? (arg as { role: RoleHome }).role : undefined;
     const scope = node ? 'role' : (given?.scope ?? (await this.pickScope(town !== undefined)));
     if (!scope) {
       return undefined;

@@ -8,7 +8,8 @@ import { api, demoRoles, roleItems, screenshot, townRoot, waitFor } from './help
 
 type Settings = { hooks: Record<string, Array<{ matcher: string; hooks: Array<{ type: string; command: string }> }>> } & Record<string, unknown>;
 
-const TARGETS = ['mayor', 'deacon', 'deacon/dogs/boot', 'demo/crew', 'demo/polecats', 'demo/witness', 'demo/refinery'];
+// Boot is no role home of the Town view (gt starts it itself), so gt's boot target is not compared.
+const TARGETS = ['mayor', 'deacon', 'demo/crew', 'demo/polecats', 'demo/witness', 'demo/refinery'];
 const settingsFile = (target: string): string => path.join(townRoot(), target, '.claude', 'settings.json');
 const read = (file: string): Settings => JSON.parse(fs.readFileSync(file, 'utf8')) as Settings;
 
@@ -87,8 +88,9 @@ describe('Self-priming agents: hook files', function () {
     fs.mkdirSync(path.dirname(local), { recursive: true });
     fs.writeFileSync(local, JSON.stringify({ permissions: { allow: ['Bash(ls)'] }, hooks: { Stop: [{ matcher: '', hooks: [{ type: 'command', command: 'echo mine' }] }] } }));
     const args = { scope: 'folder', folder, agents: ['claude', 'opencode', 'codex'], confirm: false };
-    const first = (await vscode.commands.executeCommand('gastown.installAgentHooks', args)) as Array<{ realPath: string; state: string }>;
-    const paths = first.map((f) => path.relative(folder, f.realPath)).sort();
+    const first = (await vscode.commands.executeCommand('gastown.installAgentHooks', args)) as Array<{ file: { path: string }; realPath: string; state: string }>;
+    // gt makes the town's AGENTS.md a symlink to CLAUDE.md: the section goes into the file it points at.
+    const paths = first.map((f) => path.relative(folder, f.file.path)).sort();
     assert.deepEqual(paths, ['.claude/settings.local.json', '.opencode/plugins/gastown.js', 'AGENTS.md']);
     const merged = read(local);
     assert.deepEqual(merged.permissions, { allow: ['Bash(ls)'], defaultMode: 'bypassPermissions' });
@@ -98,7 +100,7 @@ describe('Self-priming agents: hook files', function () {
     await vscode.commands.executeCommand('gastown.installAgentHooks', args);
     assert.deepEqual(first.map((f) => fs.readFileSync(f.realPath, 'utf8')), bytes, 'byte-identical after a second install');
     const exclude = fs.readFileSync(path.join(folder, '.git', 'info', 'exclude'), 'utf8');
-    assert.match(exclude, /^\/\.opencode\/plugins\/gastown\.js$/m);
+    assert.match(exclude, /^\/\.opencode\/$/m);
     await screenshot('hooks-folder-installed');
   });
 

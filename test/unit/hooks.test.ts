@@ -177,7 +177,10 @@ describe('agent hook files', () => {
     execFileSync('git', ['init', '-q', clone]);
     const files = planFolderHooks(clone, { agentName: 'gemini', preset: presets('gemini'), gtBin: GT });
     install(files, clone);
-    assert.match(fs.readFileSync(path.join(clone, '.git/info/exclude'), 'utf8'), /^\/\.gemini\/settings\.json$/m);
+    assert.match(fs.readFileSync(path.join(clone, '.git/info/exclude'), 'utf8'), /^\/\.gemini\/$/m, 'the folder we created is excluded whole');
+    fs.mkdirSync(path.join(clone, '.cursor'));
+    install(planFolderHooks(clone, { agentName: 'cursor', preset: presets('cursor'), gtBin: GT }), clone);
+    assert.match(fs.readFileSync(path.join(clone, '.git/info/exclude'), 'utf8'), /^\/\.cursor\/hooks\.json$/m, 'in a folder that was there: the file alone');
     assert.equal(execFileSync('git', ['-C', clone, 'status', '--porcelain'], { encoding: 'utf8' }), '', 'the clone stays clean');
     writeText(path.join(clone, 'AGENTS.md'), '# tracked\n');
     execFileSync('git', ['-C', clone, 'add', 'AGENTS.md']);

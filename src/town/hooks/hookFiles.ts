@@ -141,6 +141,15 @@ function gitExcludeFor(file: string): { top: string; exclude: string } | undefin
   }
 }
 
+/** The highest folder between `top` and `dir` that does not exist yet (what a write of a file in `dir` creates). */
+function topmostMissingDir(top: string, dir: string): string | undefined {
+  let missing: string | undefined;
+  for (let d = dir; within(top, d) && d !== top && !fs.existsSync(d); d = path.dirname(d)) {
+    missing = d;
+  }
+  return missing;
+}
+
 function tracked(top: string, rel: string): boolean {
   try {
     return execFileSync('git', ['-C', top, 'ls-files', '--', rel], { encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
@@ -201,9 +210,11 @@ export function writeInspected(i: InspectedFile): WriteOutcome {
   if (git && rel && tracked(git.top, rel)) {
     throw new TrackedFileError(`${i.file.path} was not changed: git tracks it in ${git.top}, and changing it would leave the clone dirty`);
   }
+  const created = git ? topmostMissingDir(git.top, path.dirname(i.realPath)) : undefined;
   atomicWrite(i.realPath, i.next, i.file.mode);
   if (git && rel) {
-    addExclude(git.exclude, rel);
+    // A folder we create is ours as a whole (opencode adds node_modules and a package.json next to its plugin).
+    addExclude(git.exclude, created ? path.relative(git.top, created) + path.sep : rel);
     return { path: i.realPath, written: true, excluded: git.exclude };
   }
   return { path: i.realPath, written: true };

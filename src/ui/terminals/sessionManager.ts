@@ -10,6 +10,7 @@ import { AgentPlan, planAgent, planResume } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { launchProblems } from '../../town/preflight';
 import { gtRole, mailAddress, RoleHome, tmuxSessionName } from '../../town/roles';
+import { startupPrompt, wantsStartupPrompt } from '../../town/startupPrompt';
 import { townSocketName } from '../../town/tmuxSocket';
 import type { AgentSession, SessionHost } from './agentSession';
 import { isRunning } from './agentSession';
@@ -42,6 +43,7 @@ export class SessionManager extends Disposable {
     private readonly gt: GtClient,
     private readonly log: vscode.LogOutputChannel,
     private readonly hostSetting: () => HostSetting,
+    private readonly startupPrompts: () => boolean = () => true,
   ) {
     super();
     this.register({
@@ -181,7 +183,11 @@ export class SessionManager extends Disposable {
       return existing;
     }
     const host = await this.resolveHost(home.townRoot, opts.host);
-    const plan = this.plan(home, opts);
+    let plan = this.plan(home, opts);
+    // gt's beacon for the agents gt starts; in tmux gt gives it itself.
+    if (host === 'native' && !opts.prompt && !opts.launch && this.startupPrompts() && wantsStartupPrompt(plan.resolved.preset)) {
+      plan = this.plan(home, { ...opts, prompt: startupPrompt(home) });
+    }
     if (!(await this.preflight(plan, host))) {
       return undefined;
     }

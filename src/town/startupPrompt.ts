@@ -1,0 +1,49 @@
+/**
+ * The first prompt of an agent the extension starts natively, as gt's startup beacon (internal/session/startup.go)
+ * gives it to the agents gt starts: who the session is for, then what to do first. Pure.
+ */
+import type { AgentPreset } from './schemas';
+import type { RoleHome } from './roles';
+
+/** gt's BeaconRecipient: `crew alice (rig: demo)`, `witness (rig: demo)`, `mayor`. */
+export function beaconRecipient(home: Pick<RoleHome, 'kind' | 'rig' | 'name'>): string {
+  const role = home.kind === 'boot' ? 'boot' : home.kind;
+  if (home.name && home.rig) {
+    return `${role} ${home.name} (rig: ${home.rig})`;
+  }
+  if (home.name) {
+    return `${role} ${home.name}`;
+  }
+  return home.rig ? `${role} (rig: ${home.rig})` : role;
+}
+
+function stamp(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/**
+ * Whether the start gets this prompt: agents whose hooks prime them and that take a prompt on the command line.
+ * Hookless agents get `gt prime` typed once ready instead (gt's startup nudge).
+ */
+export function wantsStartupPrompt(p: AgentPreset): boolean {
+  const hooks = !!p.hooks_provider && p.hooks_provider !== 'none' && p.hooks_informational !== true;
+  return hooks && p.prompt_mode !== 'none';
+}
+
+/**
+ * gt's cold-start beacon, led by a `gt prime` instruction: Claude Code hands a SessionStart hook's output to the
+ * model only up to 10,000 characters (then a 2 KB preview), and a role's `gt prime` is about 20 KB, so the agent
+ * loads the rest itself, as gt's beacon for assigned work asks.
+ */
+export function startupPrompt(home: Pick<RoleHome, 'kind' | 'rig' | 'name'>, now = new Date()): string {
+  return [
+    `[GAS TOWN] ${beaconRecipient(home)} <- overseer • ${stamp(now)} • cold-start`,
+    '',
+    'Run `gt prime` to load your full role context (a session-start hook may have shown you only its first part), then check your hook and mail, then act on the hook if present:',
+    '1. `gt hook` - shows hooked work (if any)',
+    '2. `gt mail inbox` - check for messages',
+    '3. If work is hooked → execute it immediately',
+    '4. If nothing hooked → wait for instructions',
+  ].join('\n');
+}
