@@ -25,7 +25,7 @@ describe('Self-priming agents: hook files', function () {
     for (const t of reference.keys()) {
       fs.rmSync(settingsFile(t));
     }
-    const result = (await vscode.commands.executeCommand('gastown.installAgentHooks', { scope: 'town', agent: 'claude', confirm: false })) as Array<{ realPath: string; state: string }>;
+    const result = await vscode.commands.executeCommand<Array<{ realPath: string; state: string }>>('gastown.installAgentHooks', { scope: 'town', agent: 'claude', confirm: false });
     assert.ok(result.length > 0 && result.every((f) => f.state === 'installed'), JSON.stringify(result.map((f) => [f.realPath, f.state])));
     for (const [t, hooks] of reference) {
       const ours = read(settingsFile(t));
@@ -88,7 +88,7 @@ describe('Self-priming agents: hook files', function () {
     fs.mkdirSync(path.dirname(local), { recursive: true });
     fs.writeFileSync(local, JSON.stringify({ permissions: { allow: ['Bash(ls)'] }, hooks: { Stop: [{ matcher: '', hooks: [{ type: 'command', command: 'echo mine' }] }] } }));
     const args = { scope: 'folder', folder, agents: ['claude', 'opencode', 'codex'], confirm: false };
-    const first = (await vscode.commands.executeCommand('gastown.installAgentHooks', args)) as Array<{ file: { path: string }; realPath: string; state: string }>;
+    const first = await vscode.commands.executeCommand<Array<{ file: { path: string }; realPath: string; state: string }>>('gastown.installAgentHooks', args);
     // gt makes the town's AGENTS.md a symlink to CLAUDE.md: the section goes into the file it points at.
     const paths = first.map((f) => path.relative(folder, f.file.path)).sort();
     assert.deepEqual(paths, ['.claude/settings.local.json', '.opencode/plugins/gastown.js', 'AGENTS.md']);
@@ -108,7 +108,7 @@ describe('Self-priming agents: hook files', function () {
     const roles = await demoRoles();
     const file = settingsFile('demo/witness');
     fs.writeFileSync(file, '{ "hooks": [ broken');
-    const result = (await vscode.commands.executeCommand('gastown.installAgentHooks', { scope: 'role', role: 'demo/witness', agent: 'claude', confirm: false })) as Array<{ state: string; reason?: string }>;
+    const result = await vscode.commands.executeCommand<Array<{ state: string; reason?: string }>>('gastown.installAgentHooks', { scope: 'role', role: 'demo/witness', agent: 'claude', confirm: false });
     assert.equal(fs.readFileSync(file, 'utf8'), '{ "hooks": [ broken');
     assert.equal(result[0].state, 'blocked');
     assert.match(result[0].reason ?? '', /not valid JSON/);
