@@ -58,7 +58,7 @@ if (want('unit')) {
   totals.failed += c.failed;
 }
 
-if (want('integration') || want('untrusted') || want('ui') || want('package') || want('stack')) {
+if (want('integration') || want('agents') || want('untrusted') || want('ui') || want('package') || want('stack')) {
   section('real VS Code (code-server)');
   const { ensureVsCodeStack } = await import('../test/harness/setup.mjs');
   try {
@@ -117,6 +117,31 @@ if (want('integration') || want('untrusted') || want('ui') || want('package') ||
       if (code !== 0 && c.failed === 0) c.failed = 1;
       totals.passed += c.passed;
       totals.failed += c.failed;
+    }
+    if (want('agents')) {
+      // The real Claude Code and opencode (npm, cached), offline against a model stub that records what reached it.
+      section('real agent CLIs (extension host)');
+      const { setupRealAgents } = await import('../test/harness/realAgentSetup.mjs');
+      let agents;
+      try {
+        agents = await setupRealAgents({ town, summary: demo.summary, dir: path.join(demoDir, 'real-agents'), log: (l) => console.log(l) });
+      } catch (e) {
+        prerequisiteFailed('installing the real agent CLIs from npm (scripts/agent-clis.mjs)', String(e.stack ?? e));
+      }
+      try {
+        const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
+        let text = '';
+        const code = await runExtensionHostTests({
+          extDir: root, testsEntry: path.join(root, 'out', 'test', 'realagents', 'index.js'), workspace: town, env: { ...env, ...agents.env },
+          screenshotDir: results, log: (line) => { text += line + '\n'; console.log(line); },
+        });
+        const c = mochaCounts(text);
+        if (code !== 0 && c.failed === 0) c.failed = 1;
+        totals.passed += c.passed;
+        totals.failed += c.failed;
+      } finally {
+        await agents.stop();
+      }
     }
     if (want('untrusted')) {
       // The same town opened in Restricted Mode (Workspace Trust on, folder not trusted): nothing may run.

@@ -18,7 +18,9 @@
 // text, else null), headers, at (ms since epoch) }; with `recordFile` also appended to that file as one JSON
 // line (so a test running in another process can read it: see readRecordFile()).
 //
-// `reply` is a string, or a function (request) => string called for each model request.
+// `reply` is a string, or a function (request) => string | { tool: name, input: {...} } called for each model
+// request; a `{ tool, input }` answer is a tool call (Anthropic tool_use, OpenAI tool_calls), so a test can play a
+// model that runs a command and then see the tool's result in the next request.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -59,6 +61,44 @@ function sendJson(res, status, obj) {
   const data = JSON.stringify(obj);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
   res.end(data);
+}
+
+function anthropicToolUse(res, body, call) {
+  const model = body?.model || 'stub-model';
+  const id = nextId('msg');
+  const toolId = nextId('toolu');
+  const json = JSON.stringify(call.input ?? {});
+  const usage = { input_tokens: estimateTokens(body), output_tokens: 10 };
+  if (!body?.stream) {
+    sendJson(res, 200, { id, type: 'message', role: 'assistant', model, content: [{ type: 'tool_use', id: toolId, name: call.tool, input: call.input ?? {} }], stop_reason: 'tool_use', stop_sequence: null, usage });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const ev = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  ev('message_start', { message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } });
+  ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: toolId, name: call.tool, input: {} } });
+  ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: json } });
+  ev('content_block_stop', { index: 0 });
+  ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 10 } });
+  ev('message_stop', {});
+  res.end();
+}
+
+function openaiToolCall(res, body, call) {
+  const model = body?.model || 'stub-model';
+  const id = nextId('chatcmpl');
+  const created = Math.floor(Date.now() / 1000);
+  const toolCall = { id: nextId('call'), type: 'function', function: { name: call.tool, arguments: JSON.stringify(call.input ?? {}) } };
+  if (!body?.stream) {
+    sendJson(res, 200, { id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [toolCall] }, finish_reason: 'tool_calls' }] });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const chunk = (choices) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices })}\n\n`);
+  chunk([{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, ...toolCall }] }, finish_reason: null }]);
+  chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
+  res.write('data: [DONE]\n\n');
+  res.end();
 }
 
 function anthropicMessages(res, body, text) {
@@ -126,7 +166,10 @@ export async function startModelStub({ reply = 'ok', recordFile, port = 0, log }
   const waiters = new Set();
   if (recordFile) fs.writeFileSync(recordFile, '');
 
-  const replyFor = (request) => String(typeof reply === 'function' ? reply(request) : reply);
+  const replyFor = (request) => {
+    const r = typeof reply === 'function' ? reply(request) : reply;
+    return r && typeof r === 'object' && r.tool ? r : String(r);
+  };
 
   const server = http.createServer((req, res) => {
     const chunks = [];
@@ -149,9 +192,13 @@ export async function startModelStub({ reply = 'ok', recordFile, port = 0, log }
         if (req.method === 'POST' && p.endsWith('/messages/count_tokens')) {
           sendJson(res, 200, { input_tokens: estimateTokens(body) });
         } else if (req.method === 'POST' && p.endsWith('/messages')) {
-          anthropicMessages(res, body, replyFor(request));
+          const r = replyFor(request);
+          if (typeof r === 'object') anthropicToolUse(res, body, r);
+          else anthropicMessages(res, body, r);
         } else if (req.method === 'POST' && p.endsWith('/chat/completions')) {
-          openaiChat(res, body, replyFor(request));
+          const r = replyFor(request);
+          if (typeof r === 'object') openaiToolCall(res, body, r);
+          else openaiChat(res, body, r);
         } else if (req.method === 'HEAD') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end();

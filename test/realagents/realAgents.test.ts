@@ -1,0 +1,143 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RoleHome } from '../../src/town/roles';
+import type { AgentPreset } from '../../src/town/schemas';
+import { api, demoRoles, screenshot, townRoot, waitFor } from '../integration/helpers';
+
+/** What the harness (test/harness/realAgentSetup.mjs) prepared: each CLI's absolute command and isolated env. */
+interface RealAgents {
+  claude: { command: string; env: Record<string, string> };
+  opencode: { command: string; env: Record<string, string> };
+}
+interface ModelRequest {
+  path: string;
+  body?: { tools?: unknown[]; system?: unknown; messages?: unknown[] };
+  at: number;
+}
+
+function real(): RealAgents {
+  const raw = process.env.GASTOWN_REAL_AGENTS;
+  assert.ok(raw, 'GASTOWN_REAL_AGENTS is not set: run this suite through npm test');
+  return JSON.parse(raw) as RealAgents;
+}
+
+/** Every request the model stub received so far (it appends one JSON line per request). */
+function requests(): ModelRequest[] {
+  const file = process.env.GASTOWN_MODEL_RECORD ?? '';
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ModelRequest);
+}
+
+/** All the text a request shows the model: system prompt and messages (tool results included). */
+function shown(r: ModelRequest): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      out.push(v);
+    } else if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k !== 'tools') {
+          walk(x);
+        }
+      }
+    }
+  };
+  walk(r.body?.system);
+  walk(r.body?.messages);
+  return out.join('\n');
+}
+
+const isMain = (r: ModelRequest): boolean => Array.isArray(r.body?.tools) && r.body.tools.length > 0;
+
+/**
+ * A line from the end of the role's own `gt prime` output, run now as the agent will run it: one without digits
+ * (no ids, times or pids), long enough to be unique, found once.
+ */
+function tailLine(prime: string): string {
+  const lines = prime.split('\n').map((l) => l.trim());
+  const from = Math.floor(lines.length * 0.6);
+  const candidates = lines.slice(from).filter((l) => l.length >= 25 && !/\d/.test(l) && lines.filter((x) => x === l).length === 1);
+  const pick = candidates[candidates.length - 1];
+  assert.ok(pick, `no stable line in the last 40% of gt prime's output:\n${prime.slice(-1500)}`);
+  return pick;
+}
+
+async function addPresets(): Promise<void> {
+  const { store } = await api();
+  const file = path.join(townRoot(), 'settings', 'agents.json');
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { agents: Record<string, AgentPreset> };
+  const r = real();
+  for (const [name, base, cli] of [
+    ['realclaude', 'claude', r.claude],
+    ['realopencode', 'opencode', r.opencode],
+  ] as const) {
+    const builtin = store.builtins.presets.get(base);
+    assert.ok(builtin, `no built-in preset ${base}`);
+    doc.agents[name] = { ...builtin, name, command: cli.command, env: { ...(builtin.env ?? {}), ...cli.env } };
+  }
+  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+}
+
+describe('Real agent CLIs started by the extension prime themselves', function () {
+  this.timeout(240_000);
+  before(async () => {
+    await addPresets();
+    await vscode.workspace.getConfiguration('gastown').update('agents.host', 'native', vscode.ConfigurationTarget.Global);
+  });
+  afterEach(async () => {
+    const { sessions } = await api();
+    for (const s of sessions.all()) {
+      await s.stop();
+    }
+  });
+
+  const primeOf = async (home: RoleHome, agent: string): Promise<{ role: string; prime: string }> => {
+    const { sessions } = await api();
+    const env = sessions.plan(home, { override: agent }).env;
+    const prime = execFileSync('gt', ['prime'], { cwd: home.dir, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    return { role: env.GT_ROLE, prime };
+  };
+
+  for (const which of ['crew', 'polecat'] as const) {
+    it(`Claude Code for a ${which}: the first model request holds the role's gt prime (our SessionStart hook), and the end of it reaches the model`, async () => {
+      const home = (await demoRoles())[which];
+      const { role, prime } = await primeOf(home, 'realclaude');
+      const tail = tailLine(prime);
+      const since = Date.now();
+      await vscode.commands.executeCommand('gastown.startAgent', home.dir, { agent: 'realclaude', host: 'native' });
+      const first = await waitFor('Claude Code’s first model request', () => requests().find((r) => r.at >= since && isMain(r)), 90_000);
+      const text = shown(first);
+      assert.match(text, /SessionStart:startup hook success/, 'the SessionStart hook ran and its output reached the model');
+      assert.ok(text.includes(`role:${role}`), `the hook's gt prime output is ${role}'s:\n${text.slice(0, 3000)}`);
+      assert.ok(text.includes(`[GAS TOWN] ${which} ${home.name} (rig: ${home.rig})`), 'the startup prompt (beacon) is the first user turn');
+      // Claude hands a hook's output over 10,000 characters to the model as a 2 KB preview; the startup prompt has
+      // the agent run gt prime itself, and its whole output comes back as the tool's result.
+      const full = await waitFor(`a request holding the end of ${role}'s gt prime: ${JSON.stringify(tail)}`, () => requests().find((r) => r.at >= since && shown(r).includes(tail)), 90_000);
+      assert.ok(isMain(full));
+      await screenshot(`real-claude-${which}`);
+    });
+  }
+
+  it('opencode for a crew member: the request after the first prompt holds the role’s gt prime, from our plugin, start to end', async () => {
+    const roles = await demoRoles();
+    const home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;
+    const { role, prime } = await primeOf(home, 'realopencode');
+    const tail = tailLine(prime);
+    const since = Date.now();
+    await vscode.commands.executeCommand('gastown.startAgent', home.dir, { agent: 'realopencode', host: 'native' });
+    const plugin = path.join(home.dir, '.opencode', 'plugins', 'gastown.js');
+    assert.ok(fs.existsSync(plugin), 'the plugin was written before the start');
+    const main = await waitFor(`opencode's main request holding ${role}'s gt prime`, () => requests().find((r) => r.at >= since && isMain(r) && shown(r).includes(`role:${role}`)), 150_000);
+    const text = shown(main);
+    assert.ok(text.includes(tail), `the end of gt prime (${JSON.stringify(tail)}) is in the system prompt too`);
+    await screenshot('real-opencode-crew');
+  });
+});
