@@ -33,6 +33,9 @@ export interface InstallArgs {
 }
 
 const PREVIEW_SCHEME = 'gastown-hooks-preview';
+/** Every file a preset makes an agent read (built-in presets' hooks_dir/hooks_settings_file and instructions). */
+const HOOK_FILES_GLOB =
+  '**/{AGENTS.md,CLAUDE.md,.claude/settings.json,.claude/settings.local.json,.opencode/plugins/gastown.js,.gemini/settings.json,.cursor/hooks.json,.github/hooks/gastown.json,.codex/hooks.json,.grok/hooks/gastown.json,.pi/extensions/gastown-hooks.js,.omp/hooks/gastown-hook.ts,.vibe/config.toml}';
 const WORST: HookState[] = ['blocked', 'missing', 'outdated', 'installed'];
 
 function worst(files: InspectedFile[]): HookState {
@@ -74,9 +77,19 @@ export class HooksFeature extends Disposable {
   private readonly cache = new Map<string, RoleHooks>();
   private readonly previews = new Map<string, string>();
 
+  private watchers: vscode.Disposable[] = [];
+  private recheck: NodeJS.Timeout | undefined;
+
   constructor(private readonly deps: Deps) {
     super();
-    this.register(deps.store.onDidChange(() => this.invalidate()));
+    this.register(
+      deps.store.onDidChange(() => {
+        this.watch();
+        this.invalidate();
+      }),
+    );
+    this.register({ dispose: () => (vscode.Disposable.from(...this.watchers).dispose(), clearTimeout(this.recheck)) });
+    this.watch();
     this.register(
       vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, {
         provideTextDocumentContent: (uri) => this.previews.get(uri.path) ?? '',
@@ -92,6 +105,34 @@ export class HooksFeature extends Disposable {
   invalidate(): void {
     this.cache.clear();
     this.changed.fire();
+  }
+
+  /**
+   * The files agents read, watched in each town (VS Code's own watcher: no process), so a file edited or
+   * removed outside shows in the Town view. The tree is redrawn only when a role's state really changed.
+   */
+  private watch(): void {
+    vscode.Disposable.from(...this.watchers).dispose();
+    this.watchers = this.deps.store.towns.map((t) => {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(t.location.root, HOOK_FILES_GLOB));
+      const later = (): void => {
+        clearTimeout(this.recheck);
+        this.recheck = setTimeout(() => this.recheckStates(), 300);
+      };
+      w.onDidChange(later);
+      w.onDidCreate(later);
+      w.onDidDelete(later);
+      return w;
+    });
+  }
+
+  private recheckStates(): void {
+    const before = new Map([...this.cache].map(([dir, h]) => [dir, h.files.map((f) => f.state).join()]));
+    const homes = this.deps.store.towns.flatMap((t) => allRoles(t)).filter((h) => before.has(h.dir));
+    this.cache.clear();
+    if (homes.some((h) => this.roleHooks(h)?.files.map((f) => f.state).join() !== before.get(h.dir))) {
+      this.changed.fire();
+    }
   }
 
   private gtBin(): string {

@@ -115,4 +115,15 @@ describe('Self-priming agents: hook files', function () {
     void roles;
     fs.rmSync(file);
   });
+
+  it('Write Agent Wrapper Scripts writes an executable gt-<agent> that primes the role and then runs the agent', async () => {
+    const dir = fs.mkdtempSync(path.join(townRoot(), '..', 'wrappers-'));
+    const written = await vscode.commands.executeCommand<string[]>('gastown.writeAgentWrappers', dir, ['testagent']);
+    assert.deepEqual(written, [path.join(dir, 'gt-testagent')]);
+    assert.equal(fs.statSync(written[0]).mode & 0o777, 0o755);
+    const text = fs.readFileSync(written[0], 'utf8');
+    assert.match(text, /^#!\/bin\/sh\n/);
+    assert.match(text, / prime 2>\/dev\/null \|\| true\n/);
+    assert.match(text, /\nexec 'node' "\$@"\n$/, 'the preset’s command, with the arguments passed on');
+  });
 });

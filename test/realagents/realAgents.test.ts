@@ -120,8 +120,12 @@ describe('Real agent CLIs started by the extension prime themselves', function (
       assert.ok(text.includes(`[GAS TOWN] ${which} ${home.name} (rig: ${home.rig})`), 'the startup prompt (beacon) is the first user turn');
       // Claude hands a hook's output over 10,000 characters to the model as a 2 KB preview; the startup prompt has
       // the agent run gt prime itself, and its whole output comes back as the tool's result.
+      assert.match(text, /Output too large/, 'measured with the pinned Claude Code: the hook output (about 20 KB) arrives as a preview');
+      assert.ok(!text.includes(tail), 'the end of gt prime is not in the hook preview');
       const full = await waitFor(`a request holding the end of ${role}'s gt prime: ${JSON.stringify(tail)}`, () => requests().find((r) => r.at >= since && shown(r).includes(tail)), 90_000);
       assert.ok(isMain(full));
+      assert.ok(JSON.stringify(full.body?.messages ?? []).includes('tool_result'), 'it came back as the result of the agent running gt prime');
+      console.log(`${which}: first model request ${first.at - since} ms after Start, full context ${full.at - since} ms`);
       await screenshot(`real-claude-${which}`);
     });
   }
@@ -138,6 +142,7 @@ describe('Real agent CLIs started by the extension prime themselves', function (
     const main = await waitFor(`opencode's main request holding ${role}'s gt prime`, () => requests().find((r) => r.at >= since && isMain(r) && shown(r).includes(`role:${role}`)), 150_000);
     const text = shown(main);
     assert.ok(text.includes(tail), `the end of gt prime (${JSON.stringify(tail)}) is in the system prompt too`);
+    console.log(`opencode: the primed request ${main.at - since} ms after Start`);
     await screenshot('real-opencode-crew');
   });
 });
