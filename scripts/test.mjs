@@ -34,6 +34,20 @@ function prerequisiteFailed(what, detail) {
 }
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Runs one extension-host suite (`out/test/<suite>/index.js`) in code-server and adds its mocha counts. */
+async function hostSuite(suite, { workspace, env, screenshotDir, trust }) {
+  const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
+  let text = '';
+  const code = await runExtensionHostTests({
+    extDir: root, testsEntry: path.join(root, 'out', 'test', suite, 'index.js'), workspace, env, screenshotDir, trust,
+    log: (line) => { text += line + '\n'; console.log(line); },
+  });
+  const c = mochaCounts(text);
+  if (code !== 0 && c.failed === 0) c.failed = 1;
+  totals.passed += c.passed;
+  totals.failed += c.failed;
+}
 let failedGate = false;
 
 if (want('lint')) {
@@ -100,23 +114,7 @@ if (want('integration') || want('agents') || want('untrusted') || want('ui') || 
     }
     if (want('integration')) {
       section('extension host');
-      const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
-      let text = '';
-      const code = await runExtensionHostTests({
-        extDir: root,
-        testsEntry: path.join(root, 'out', 'test', 'integration', 'index.js'),
-        workspace: town,
-        env,
-        screenshotDir: results,
-        log: (line) => {
-          text += line + '\n';
-          console.log(line);
-        },
-      });
-      const c = mochaCounts(text);
-      if (code !== 0 && c.failed === 0) c.failed = 1;
-      totals.passed += c.passed;
-      totals.failed += c.failed;
+      await hostSuite('integration', { workspace: town, env, screenshotDir: results });
     }
     if (want('agents')) {
       // The real Claude Code and opencode (npm, cached), offline against a model stub that records what reached it.
@@ -129,16 +127,7 @@ if (want('integration') || want('agents') || want('untrusted') || want('ui') || 
         prerequisiteFailed('installing the real agent CLIs from npm (scripts/agent-clis.mjs)', String(e.stack ?? e));
       }
       try {
-        const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
-        let text = '';
-        const code = await runExtensionHostTests({
-          extDir: root, testsEntry: path.join(root, 'out', 'test', 'realagents', 'index.js'), workspace: town, env: { ...env, ...agents.env },
-          screenshotDir: results, log: (line) => { text += line + '\n'; console.log(line); },
-        });
-        const c = mochaCounts(text);
-        if (code !== 0 && c.failed === 0) c.failed = 1;
-        totals.passed += c.passed;
-        totals.failed += c.failed;
+        await hostSuite('realagents', { workspace: town, env: { ...env, ...agents.env }, screenshotDir: results });
       } finally {
         await agents.stop();
       }
@@ -146,16 +135,7 @@ if (want('integration') || want('agents') || want('untrusted') || want('ui') || 
     if (want('untrusted')) {
       // The same town opened in Restricted Mode (Workspace Trust on, folder not trusted): nothing may run.
       section('untrusted workspace (extension host)');
-      const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
-      let text = '';
-      const code = await runExtensionHostTests({
-        extDir: root, testsEntry: path.join(root, 'out', 'test', 'untrusted', 'index.js'), workspace: town, env,
-        screenshotDir: results, trust: 'untrusted', log: (line) => { text += line + '\n'; console.log(line); },
-      });
-      const c = mochaCounts(text);
-      if (code !== 0 && c.failed === 0) c.failed = 1;
-      totals.passed += c.passed;
-      totals.failed += c.failed;
+      await hostSuite('untrusted', { workspace: town, env, screenshotDir: results, trust: 'untrusted' });
     }
     if (want('ui')) {
       section('UI');
@@ -198,17 +178,9 @@ if (want('beadsonly')) {
     prerequisiteFailed('the beads-only project (test/beadsonly/project.mjs) or its stack', String(e.message));
   }
   try {
-    const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
-    let text = '';
-    const code = await runExtensionHostTests({
-      extDir: root, testsEntry: path.join(root, 'out', 'test', 'beadsonly', 'index.js'), workspace: project.folder,
-      env: { ...project.env, GASTOWN_TEST_GREP: process.env.GASTOWN_TEST_GREP ?? '' },
-      screenshotDir: path.join(root, 'test-results'), log: (line) => { text += line + '\n'; console.log(line); },
+    await hostSuite('beadsonly', {
+      workspace: project.folder, env: { ...project.env, GASTOWN_TEST_GREP: process.env.GASTOWN_TEST_GREP ?? '' }, screenshotDir: path.join(root, 'test-results'),
     });
-    const c = mochaCounts(text);
-    if (code !== 0 && c.failed === 0) c.failed = 1;
-    totals.passed += c.passed;
-    totals.failed += c.failed;
   } finally {
     await project.stop();
   }

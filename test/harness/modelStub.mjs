@@ -63,27 +63,6 @@ function sendJson(res, status, obj) {
   res.end(data);
 }
 
-function anthropicToolUse(res, body, call) {
-  const model = body?.model || 'stub-model';
-  const id = nextId('msg');
-  const toolId = nextId('toolu');
-  const json = JSON.stringify(call.input ?? {});
-  const usage = { input_tokens: estimateTokens(body), output_tokens: 10 };
-  if (!body?.stream) {
-    sendJson(res, 200, { id, type: 'message', role: 'assistant', model, content: [{ type: 'tool_use', id: toolId, name: call.tool, input: call.input ?? {} }], stop_reason: 'tool_use', stop_sequence: null, usage });
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const ev = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  ev('message_start', { message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } });
-  ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: toolId, name: call.tool, input: {} } });
-  ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: json } });
-  ev('content_block_stop', { index: 0 });
-  ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 10 } });
-  ev('message_stop', {});
-  res.end();
-}
-
 function openaiToolCall(res, body, call) {
   const model = body?.model || 'stub-model';
   const id = nextId('chatcmpl');
@@ -101,16 +80,19 @@ function openaiToolCall(res, body, call) {
   res.end();
 }
 
-function anthropicMessages(res, body, text) {
+/** An Anthropic Messages answer: a text, or a tool call when `reply` is `{ tool, input }`; SSE when asked to stream. */
+function anthropicMessages(res, body, reply) {
   const model = body?.model || 'stub-model';
   const id = nextId('msg');
+  const call = typeof reply === 'object' ? reply : undefined;
+  const text = call ? '' : reply;
+  const block = call ? { type: 'tool_use', id: nextId('toolu'), name: call.tool, input: call.input ?? {} } : { type: 'text', text };
+  const stopReason = call ? 'tool_use' : 'end_turn';
   const inputTokens = estimateTokens(body);
-  const outputTokens = Math.max(1, Math.ceil(text.length / 4));
+  const outputTokens = Math.max(1, Math.ceil((call ? JSON.stringify(block.input) : text).length / 4));
   if (!body?.stream) {
     sendJson(res, 200, {
-      id, type: 'message', role: 'assistant', model,
-      content: [{ type: 'text', text }],
-      stop_reason: 'end_turn', stop_sequence: null,
+      id, type: 'message', role: 'assistant', model, content: [block], stop_reason: stopReason, stop_sequence: null,
       usage: { input_tokens: inputTokens, output_tokens: outputTokens },
     });
     return;
@@ -123,10 +105,10 @@ function anthropicMessages(res, body, text) {
       usage: { input_tokens: inputTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     },
   });
-  ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-  ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } });
+  ev('content_block_start', { index: 0, content_block: call ? { ...block, input: {} } : { type: 'text', text: '' } });
+  ev('content_block_delta', { index: 0, delta: call ? { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } : { type: 'text_delta', text } });
   ev('content_block_stop', { index: 0 });
-  ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: outputTokens } });
+  ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } });
   ev('message_stop', {});
   res.end();
 }
@@ -192,9 +174,7 @@ export async function startModelStub({ reply = 'ok', recordFile, port = 0, log }
         if (req.method === 'POST' && p.endsWith('/messages/count_tokens')) {
           sendJson(res, 200, { input_tokens: estimateTokens(body) });
         } else if (req.method === 'POST' && p.endsWith('/messages')) {
-          const r = replyFor(request);
-          if (typeof r === 'object') anthropicToolUse(res, body, r);
-          else anthropicMessages(res, body, r);
+          anthropicMessages(res, body, replyFor(request));
         } else if (req.method === 'POST' && p.endsWith('/chat/completions')) {
           const r = replyFor(request);
           if (typeof r === 'object') openaiToolCall(res, body, r);

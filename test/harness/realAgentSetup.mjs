@@ -32,7 +32,7 @@ export function scriptedReply(request) {
   if (!turn.toolResult && /Run `gt prime`/.test(turn.text)) {
     const names = body.tools.map((t) => t.name ?? t.function?.name);
     const bash = names.find((n) => n === 'Bash') ?? names.find((n) => n === 'bash');
-    if (bash) return { tool: bash, input: bash === 'Bash' ? { command: 'gt prime', description: 'Load the Gas Town role context' } : { command: 'gt prime', description: 'Load the Gas Town role context' } };
+    if (bash) return { tool: bash, input: { command: 'gt prime', description: 'Load the Gas Town role context' } };
   }
   return 'ok';
 }

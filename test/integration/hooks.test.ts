@@ -79,6 +79,10 @@ describe('Self-priming agents: hook files', function () {
     });
     assert.match(String(after.role.contextValue), /:hooks-installed$/);
     await session.stop();
+    // The resolved-agent document names the file and its state.
+    await vscode.commands.executeCommand('gastown.showResolvedAgent', home.dir);
+    const doc = await waitFor('the resolved-agent document', () => vscode.window.activeTextEditor?.document.getText().includes('## Self-priming') && vscode.window.activeTextEditor.document.getText());
+    assert.ok(doc.includes(`- \`${agents}\`: installed`), doc.slice(doc.indexOf('## Self-priming'), doc.indexOf('## Self-priming') + 400));
   });
 
   it('Install Agent Hooks on the workspace folder writes each agent’s file, merged, and a second run changes nothing', async () => {

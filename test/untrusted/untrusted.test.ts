@@ -99,6 +99,10 @@ describe('Untrusted workspace: nothing is spawned or written; the welcome view s
     const created = await vscode.commands.executeCommand('gastown.beads.create', undefined, { db: rig, title: 'x', type: 'task', priority: 2, parent: '', labels: [], description: '' });
     assert.equal(created, undefined, 'a bead was created');
     await vscode.commands.executeCommand('gastown.startAgent', crew.dir);
+    // Agent hooks: no install, for the folder or the town, and no wrapper scripts.
+    await vscode.commands.executeCommand('gastown.installAgentHooks', { scope: 'folder', folder: townRoot(), agents: ['claude', 'opencode', 'codex'], confirm: false });
+    await vscode.commands.executeCommand('gastown.installAgentHooks', { scope: 'town', confirm: false });
+    await vscode.commands.executeCommand('gastown.writeAgentWrappers', path.join(townRoot(), 'settings'), ['claude']);
     await sleep(4000);
     assert.equal(processStats.spawned, 0, 'a process was spawned');
     assert.equal(vscode.window.terminals.length, terminals, `a terminal was opened: ${vscode.window.terminals.map((t) => t.name).join(', ')}`);
