@@ -302,7 +302,8 @@ export class HooksFeature extends Disposable {
     }
     const install = 'Install';
     const show = 'Show Changes';
-    const summary = `Gas Town: ${creating.length} new file(s), ${changing.length} existing file(s) changed (their own content is kept).`;
+    const counts = [creating.length > 0 ? `${creating.length} new file${creating.length > 1 ? 's' : ''}` : '', changing.length > 0 ? `${changing.length} changed file${changing.length > 1 ? 's' : ''} (their own content is kept)` : ''];
+    const summary = `Gas Town: install agent hooks: ${counts.filter((c) => c !== '').join(', ')}.`;
     const pick = await vscode.window.showInformationMessage(summary, { modal: true, detail: [...creating, ...changing].map((i) => i.file.path).join('\n') }, install, ...(changing.length > 0 ? [show] : []));
     if (pick === show) {
       for (const i of changing) {

@@ -41,7 +41,7 @@ export const suite = {
         // The modal that lists what will be written.
         const dialog = page.locator('.monaco-dialog-box');
         await dialog.waitFor({ state: 'visible', timeout: 10000 });
-        assert.match(await dialog.innerText(), /1 new file/);
+        assert.match(await dialog.innerText(), /install agent hooks: 1 new file\b/);
         await screenshot(page, 'ui-hooks-confirm');
         await dialog.locator('.monaco-button', { hasText: 'Install' }).first().click();
         await waitForRow(page, 'no hooks note', (r) => !r.description.includes('hooks'));

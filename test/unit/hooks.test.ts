@@ -132,6 +132,19 @@ describe('agent hook files', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), first, 'second install byte-identical');
   });
 
+  it('a file gt wrote with its own JSON escapes is current when it says the same, and is left as gt wrote it', () => {
+    const [f] = planRoleHooks(home(t.dir, 'crew', 'demo', 'alice'), { agentName: 'claude', preset: presets('claude'), gtBin: GT });
+    install([f], t.dir);
+    const ours = fs.readFileSync(f.path, 'utf8');
+    assert.ok(ours.includes('costs record &'));
+    const gtBytes = ours.replace(/&/g, '\\u0026');
+    fs.writeFileSync(f.path, gtBytes);
+    const i = inspectFile(f, t.dir);
+    assert.equal(i.state, 'installed');
+    writeInspected(i);
+    assert.equal(fs.readFileSync(f.path, 'utf8'), gtBytes);
+  });
+
   it('cursor: bd’s own hooks in .cursor/hooks.json stay next to ours', () => {
     const file = path.join(t.dir, 'ws/.cursor/hooks.json');
     writeText(file, JSON.stringify({ version: 1, hooks: { sessionStart: [{ command: 'bd prime' }], afterFileEdit: [{ command: 'bd sync' }] } }));

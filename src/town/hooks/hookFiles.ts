@@ -79,6 +79,14 @@ function readText(file: string): string | undefined {
   }
 }
 
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
 /** What is there now and what an install would write. Reads only; spawns nothing. */
 export function inspectFile(file: PlannedFile, root: string): InspectedFile {
   const where = resolveInside(root, file.path);
@@ -100,6 +108,10 @@ export function inspectFile(file: PlannedFile, root: string): InspectedFile {
       return { file, state: 'blocked', realPath: where.real, current, reason: merged.reason };
     }
     next = merged.text;
+  }
+  if (current !== undefined && current !== next && file.kind === 'hooks' && file.doc.type === 'json' && sameJson(current, next)) {
+    // gt's encoder escapes `&`, `<` and `>`: the same document in other bytes is current, and stays as gt wrote it.
+    next = current;
   }
   const state: HookState = current === undefined ? 'missing' : current === next ? 'installed' : 'outdated';
   return { file, state, realPath: where.real, current, next };
