@@ -49,6 +49,10 @@ export const agentPresetSchema = z.looseObject({
   acp: acpSchema.nullable().optional(),
   // Ours, not gt's: gt picks the prompt flag by command name in Go; we keep it in the preset (gt ignores it).
   prompt_flag: z.string().optional(),
+  // Ours too: how typed input reaches the agent (see src/town/agentInput.ts); the defaults are gt's nudge protocol.
+  input_bracketed_paste: z.boolean().optional(),
+  input_submit_delay_ms: z.number().int().nonnegative().optional(),
+  input_submit_key: z.string().optional(),
   exec_wrapper: stringList.nullable().optional(),
 });
 export type AgentPreset = z.infer<typeof agentPresetSchema>;

@@ -3,13 +3,19 @@
 //
 // Interactive:  node test-agent.mjs [--resume <id>] [--continue] [initial prompt]
 //   After TEST_AGENT_READY_DELAY_MS (default 300) it prints the ready prompt `test-agent> `,
-//   then answers each stdin line with `echo: <line>` and, for these commands, one more line:
+//   then answers each message with `echo: <message>`, `INPUT:<json of the exact message>` and, for these
+//   commands, one more line:
 //     /argv  -> ARGV:<json of argv after the script>
 //     /cwd   -> CWD:<json string of the cwd>
 //     /env   -> ENV:<json of the GT_*, BD_*, BEADS_*, GIT_*, TEST_AGENT_* vars and NODE_OPTIONS, CLAUDECODE>
 //     /exit  -> exits 0
 //     /crash -> exits 3
 //   and prints the prompt again after every reply.
+// Input, on a terminal: raw mode, read as real agent UIs read it. A bracketed paste (ESC[200~ … ESC[201~) is one
+// message, newlines kept; Enter submits. Like them it tells a paste from typing by timing: an Enter within
+// TEST_AGENT_PASTE_GUARD_MS (default 30) of a paste's end, or at the end of a burst of 63 or more characters
+// written at once, is taken as part of the paste (a newline, not a submit). Ctrl-C exits 130.
+// On a pipe: one message per line.
 // Non-interactive:  node test-agent.mjs exec -p <prompt> [--json]  -> prints EXEC:<json prompt>, exits 0.
 //
 // No dependencies. Output is line-oriented and written with process.stdout.write.
@@ -105,6 +111,7 @@ function runInteractive() {
     if (exiting) return;
     const text = input.replace(/\r$/, '');
     line('echo: ' + text);
+    line('INPUT:' + JSON.stringify(text));
     const cmd = text.trim();
     switch (cmd) {
       case '/argv':
@@ -130,19 +137,25 @@ function runInteractive() {
     out(PROMPT);
   }
 
-  const rl = readline.createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
-  rl.on('line', (l) => {
-    if (ready) handle(l);
-    else pending.push(l);
-  });
-  rl.on('close', () => {
-    // stdin ended (pipe closed): answer what is left, then leave quietly.
-    const finish = () => {
-      if (!exiting) exit(0);
-    };
-    if (ready) finish();
-    else setTimeout(finish, readyDelay + 10);
-  });
+  const submit = (message) => {
+    if (ready) handle(message);
+    else pending.push(message);
+  };
+
+  if (process.stdin.isTTY) {
+    readRaw(submit, () => exit(130));
+  } else {
+    const rl = readline.createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
+    rl.on('line', submit);
+    rl.on('close', () => {
+      // stdin ended (pipe closed): answer what is left, then leave quietly.
+      const finish = () => {
+        if (!exiting) exit(0);
+      };
+      if (ready) finish();
+      else setTimeout(finish, readyDelay + 10);
+    });
+  }
 
   setTimeout(() => {
     ready = true;
@@ -152,4 +165,57 @@ function runInteractive() {
 
   process.on('SIGTERM', () => exit(143));
   process.on('SIGHUP', () => exit(129));
+}
+
+/** Raw terminal input with bracketed-paste and burst detection (see the header). */
+function readRaw(submit, interrupt) {
+  const guard = Number.parseInt(process.env.TEST_AGENT_PASTE_GUARD_MS ?? '', 10);
+  const guardMs = Number.isFinite(guard) && guard >= 0 ? guard : 30;
+  const BURST = 63;
+  let buf = '';
+  let inPaste = false;
+  let pasteEnd = 0;
+  process.stdin.setRawMode(true);
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    let typedInChunk = 0;
+    for (let i = 0; i < chunk.length; ) {
+      if (chunk.startsWith('\x1b[200~', i)) {
+        inPaste = true;
+        i += 6;
+        continue;
+      }
+      if (chunk.startsWith('\x1b[201~', i)) {
+        inPaste = false;
+        pasteEnd = Date.now();
+        i += 6;
+        continue;
+      }
+      const c = chunk[i++];
+      if (inPaste) {
+        buf += c === '\r' ? '\n' : c;
+        continue;
+      }
+      if (c === '\x03') {
+        interrupt();
+        return;
+      }
+      if (c === '\r' || c === '\n') {
+        if (Date.now() - pasteEnd < guardMs || typedInChunk >= BURST) {
+          buf += '\n';
+          continue;
+        }
+        submit(buf);
+        buf = '';
+        typedInChunk = 0;
+        continue;
+      }
+      if (c === '\x7f') {
+        buf = buf.slice(0, -1);
+        continue;
+      }
+      buf += c;
+      typedInChunk++;
+    }
+  });
 }

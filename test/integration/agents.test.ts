@@ -80,6 +80,32 @@ describe('Agents in native terminals', function () {
     assert.equal(fs.existsSync(marker), false, 'a shell ran part of the nudge');
   });
 
+  it('a single-line, a 1,000-character and a three-line nudge each arrive as exactly one message with the exact text', async () => {
+    const { crew } = await demoRoles();
+    const { sessions } = await api();
+    const session = sessions.get(crew);
+    assert.ok(session);
+    const long = Array.from({ length: 100 }, (_, i) => `word${String(i).padStart(4, '0')}`).join(' ').slice(0, 1000);
+    for (const text of ['short nudge', long, 'first line\nsecond line with `code`\nthird line']) {
+      const before = session.output.length;
+      await vscode.commands.executeCommand('gastown.nudgeAgent', crew.dir, text);
+      const inputs = await waitFor(`the agent to take ${JSON.stringify(text.slice(0, 30))}`, (): string[] | undefined => {
+        const got: string[] = session.output
+          .slice(before)
+          .split('\n')
+          .filter((l) => l.startsWith('INPUT:'))
+          .map((l) => JSON.parse(l.slice('INPUT:'.length)) as string);
+        return got.length > 0 && session.state.kind === 'ready' ? got : undefined;
+      });
+      assert.deepEqual(inputs, [text], 'one message, exactly the text sent');
+    }
+    // A paste end marker inside the text cannot end the paste: control characters are not sent.
+    const before = session.output.length;
+    await vscode.commands.executeCommand('gastown.nudgeAgent', crew.dir, 'a\x1b[201~b\x07c');
+    const got = await waitFor('the cleaned message', () => /INPUT:(".*")/.exec(session.output.slice(before))?.[1]);
+    assert.equal(JSON.parse(got), 'a[201~bc');
+  });
+
   it('stop and restart update the Town view', async () => {
     const { sessions } = await api();
     const { crew } = await demoRoles();

@@ -4,6 +4,7 @@ import { terminalEnv } from '../../cli/processEnv';
 import { runCli } from '../../cli/runner';
 import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
+import { inputPlan } from '../../town/agentInput';
 import { isAutonomous } from '../../town/roles';
 import { appendTail, endsWithPrompt, stripAnsi } from '../../town/terminalText';
 import { ROLE_STYLE } from '../views/townTree';
@@ -201,25 +202,26 @@ export class NativeSession extends SessionBase implements AgentSession {
     }
   }
 
-  /** Types the text into the agent. Refused when the agent is not running: the shell would read it instead. */
+  /**
+   * Types the text into the agent with the input protocol (one bracketed paste, a pause, the submit key alone).
+   * Refused when the agent is not running: the shell would read it instead.
+   */
   async sendMessage(text: string): Promise<void> {
-    if (!this.term || !(this.execution || this.launchedBlind) || !isRunning(this.current)) {
+    const term = this.term;
+    if (!term || !(this.execution || this.launchedBlind) || !isRunning(this.current)) {
       throw new Error(`${this.name} is not running, so the message was not sent (it would reach the shell, not the agent)`);
     }
     this.sinceInput = '';
     if (this.current.kind === 'ready') {
       this.setState({ kind: 'busy' });
     }
-    const normalized = text.replace(/\r\n?/g, '\n');
-    if (normalized.includes('\n')) {
-      // Several lines are one message: a bracketed paste, then Enter, so the agent does not take each line
-      // as a prompt of its own.
-      this.term.sendText(`\x1b[200~${normalized}\x1b[201~`, false);
-      this.term.sendText('\r', false);
-    } else {
-      this.term.sendText(normalized, true);
+    const input = inputPlan(text, this.plan.resolved.preset);
+    term.sendText(input.text, false);
+    await new Promise((r) => setTimeout(r, input.delayMs));
+    // The agent may have ended during the pause; then the key would reach the shell.
+    if (this.term === term && isRunning(this.current)) {
+      term.sendText(input.submit, false);
     }
-    return Promise.resolve();
   }
 
   injectContext(text: string): Promise<void> {
