@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RoleHome } from '../../src/town/roles';
 import type { AgentPreset } from '../../src/town/schemas';
-import { api, demoRoles, screenshot, townRoot, waitFor } from '../integration/helpers';
+import { api, demoRoles, screenshot, sleep, townRoot, waitFor } from '../integration/helpers';
 
 /** What the harness (test/harness/realAgentSetup.mjs) prepared: each CLI's absolute command and isolated env. */
 interface RealAgents {
@@ -54,6 +54,36 @@ function shown(r: ModelRequest): string {
   walk(r.body?.messages);
   return out.join('\n');
 }
+
+/** The text the user submitted last in a request: the last user message, less the agent's own reminders. */
+function lastPrompt(r: ModelRequest): string | undefined {
+  const msgs = (r.body?.messages ?? []) as Array<{ role?: string; content?: unknown }>;
+  const last = [...msgs].reverse().find((m) => m.role === 'user');
+  if (!last) {
+    return undefined;
+  }
+  if (typeof last.content === 'string') {
+    return last.content;
+  }
+  const texts = (Array.isArray(last.content) ? (last.content as Array<{ type?: string; text?: string }>) : [])
+    .filter((c) => c.type === 'text' && typeof c.text === 'string' && !c.text.startsWith('<system-reminder>'))
+    .map((c) => c.text ?? '');
+  return texts.length > 0 ? texts.join('\n') : undefined;
+}
+
+/** A request that carries a tool's result (Anthropic `tool_result` block, OpenAI `tool` message). */
+function hasToolResult(r: ModelRequest): boolean {
+  return (r.body?.messages ?? []).some((m) => {
+    const msg = m as { role?: string; content?: unknown };
+    return msg.role === 'tool' || (Array.isArray(msg.content) && (msg.content as Array<{ type?: string }>).some((c) => c.type === 'tool_result'));
+  });
+}
+
+const NUDGES = [
+  'a short nudge',
+  Array.from({ length: 120 }, (_, i) => `part${i}`).join(' ').slice(0, 1000),
+  'first line of three\nsecond line, with `code` and $(not run)\nthird line',
+];
 
 const isMain = (r: ModelRequest): boolean => Array.isArray(r.body?.tools) && r.body.tools.length > 0;
 
@@ -124,7 +154,7 @@ describe('Real agent CLIs started by the extension prime themselves', function (
       assert.ok(!text.includes(tail), 'the end of gt prime is not in the hook preview');
       const full = await waitFor(`a request holding the end of ${role}'s gt prime: ${JSON.stringify(tail)}`, () => requests().find((r) => r.at >= since && shown(r).includes(tail)), 90_000);
       assert.ok(isMain(full));
-      assert.ok(JSON.stringify(full.body?.messages ?? []).includes('tool_result'), 'it came back as the result of the agent running gt prime');
+      assert.ok(hasToolResult(full), 'it came back as the result of the agent running gt prime');
       console.log(`${which}: first model request ${first.at - since} ms after Start, full context ${full.at - since} ms`);
       await screenshot(`real-claude-${which}`);
     });
@@ -145,4 +175,31 @@ describe('Real agent CLIs started by the extension prime themselves', function (
     console.log(`opencode: the primed request ${main.at - since} ms after Start`);
     await screenshot('real-opencode-crew');
   });
+
+  for (const [agent, label] of [
+    ['realclaude', 'Claude Code'],
+    ['realopencode', 'opencode'],
+  ] as const) {
+    it(`${label}: a single-line, a 1,000-character and a three-line nudge each reach the model as exactly one prompt with the exact text`, async () => {
+      const { polecat } = await demoRoles();
+      const since = Date.now();
+      await vscode.commands.executeCommand('gastown.startAgent', polecat.dir, { agent, host: 'native' });
+      // The startup turn first (the model runs gt prime, then answers), so the agent is idle at its prompt.
+      await waitFor('the startup turn to finish', () => requests().find((r) => r.at >= since && isMain(r) && hasToolResult(r)), 150_000);
+      await sleep(3000);
+      for (const text of NUDGES) {
+        const t0 = Date.now();
+        await vscode.commands.executeCommand('gastown.nudgeAgent', polecat.dir, text);
+        const hit = await waitFor(`a model request whose prompt is ${JSON.stringify(text.slice(0, 40))}…`, () => requests().find((r) => r.at >= t0 && isMain(r) && lastPrompt(r) === text), 60_000);
+        console.log(`${label}: ${text.length}-character nudge submitted in ${hit.at - t0} ms`);
+        await sleep(2500);
+        // Exactly one prompt: no request whose prompt is a piece of this text (a line on its own, or a merge).
+        const prompts = requests()
+          .filter((r) => r.at >= t0 && isMain(r))
+          .map(lastPrompt);
+        assert.deepEqual([...new Set(prompts)], [text], `the prompts the model saw after this nudge: ${JSON.stringify(prompts)}`);
+      }
+      await screenshot(`real-${agent}-nudges`);
+    });
+  }
 });
