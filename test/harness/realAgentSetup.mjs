@@ -55,6 +55,9 @@ export async function setupRealAgents({ town, summary, dir, log = () => {} }) {
     ...summary.polecats.map((n) => path.join(town, rig, 'polecats', n, rig)),
   ];
   const claude = claudeEnv({ stubUrl: stub.url, configDir: path.join(dir, 'claude-config'), trustedDirs: homes });
+  // The same, but no folder trusted: Claude asks whether to trust the folder and waits for the user (gt's role
+  // settings skip the bypass-permissions dialog, so this is the dialog a user meets).
+  const claudeDialog = claudeEnv({ stubUrl: stub.url, configDir: path.join(dir, 'claude-config-dialog'), trustedDirs: [] });
   // opencode's own folders only: HOME stays the town's, which gt and bd read.
   const { HOME: _home, ...opencode } = await opencodeEnv({ stubUrl: stub.url, homeDir: path.join(dir, 'opencode-home'), prefillLink: true });
   // Our plugin makes `.opencode/` in the role home, where opencode npm-installs its plugin package at every
@@ -63,7 +66,11 @@ export async function setupRealAgents({ town, summary, dir, log = () => {} }) {
   log(`[real-agents] model stub on ${stub.url}, configs in ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return {
     env: {
-      GASTOWN_REAL_AGENTS: JSON.stringify({ claude: { command: clis.claude, env: claude }, opencode: { command: clis.opencode, env: opencode } }),
+      GASTOWN_REAL_AGENTS: JSON.stringify({
+        claude: { command: clis.claude, env: claude },
+        claudeDialog: { command: clis.claude, env: claudeDialog },
+        opencode: { command: clis.opencode, env: opencode },
+      }),
       GASTOWN_MODEL_RECORD: record,
     },
     stop: () => stub.close(),

@@ -10,6 +10,7 @@ import { api, demoRoles, screenshot, sleep, townRoot, waitFor } from '../integra
 /** What the harness (test/harness/realAgentSetup.mjs) prepared: each CLI's absolute command and isolated env. */
 interface RealAgents {
   claude: { command: string; env: Record<string, string> };
+  claudeDialog: { command: string; env: Record<string, string> };
   opencode: { command: string; env: Record<string, string> };
 }
 interface ModelRequest {
@@ -107,6 +108,7 @@ async function addPresets(): Promise<void> {
   const r = real();
   for (const [name, base, cli] of [
     ['realclaude', 'claude', r.claude],
+    ['realclaude-dialog', 'claude', r.claudeDialog],
     ['realopencode', 'opencode', r.opencode],
   ] as const) {
     const builtin = store.builtins.presets.get(base);
@@ -202,4 +204,44 @@ describe('Real agent CLIs started by the extension prime themselves', function (
       await screenshot(`real-${agent}-nudges`);
     });
   }
+
+  it('Claude Code: ready when its prompt shows on the screen (not from a delay), busy while it answers, ready again after each reply', async () => {
+    const { polecat } = await demoRoles();
+    const { sessions } = await api();
+    const since = Date.now();
+    await vscode.commands.executeCommand('gastown.startAgent', polecat.dir, { agent: 'realclaude', host: 'native' });
+    const session = await waitFor('the session', () => sessions.get(polecat));
+    const changes: Array<{ kind: string; at: number }> = [];
+    session.onDidChangeState((s) => changes.push({ kind: s.kind, at: Date.now() }));
+    // The startup turn: the model runs gt prime, then answers; the screen shows the prompt again.
+    const last = await waitFor('the startup turn to finish', () => requests().find((r) => r.at >= since && isMain(r) && hasToolResult(r)), 150_000);
+    await waitFor('ready after the startup turn', () => session.state.kind === 'ready', 15_000);
+    const readyAt = changes.filter((c) => c.kind === 'ready').pop()?.at ?? Date.now();
+    console.log(`Claude Code: ready ${readyAt - last.at} ms after the last model request of the startup turn`);
+    assert.ok(readyAt - last.at < 3000, `ready ${readyAt - last.at} ms after the reply`);
+    for (const text of ['first question', 'second question']) {
+      changes.length = 0;
+      const t0 = Date.now();
+      await vscode.commands.executeCommand('gastown.nudgeAgent', polecat.dir, text);
+      const req = await waitFor(`the request for ${text}`, () => requests().find((r) => r.at >= t0 && isMain(r) && lastPrompt(r) === text), 60_000);
+      await waitFor(`ready after the reply to ${text}`, () => session.state.kind === 'ready' && changes.some((c) => c.kind === 'ready'), 15_000);
+      const kinds = changes.map((c) => c.kind);
+      assert.deepEqual(kinds.slice(0, 1), ['busy'], `busy first: ${kinds.join(' → ')}`);
+      const back = (changes.find((c) => c.kind === 'ready')?.at ?? 0) - req.at;
+      console.log(`Claude Code: busy → ready ${back} ms after the model answered "${text}"`);
+      assert.ok(back < 3000, `ready ${back} ms after the reply`);
+    }
+  });
+
+  it('Claude Code waiting in a dialog (trust this folder?) is not "ready", even after the preset’s 10 s delay', async () => {
+    const { polecat } = await demoRoles();
+    const { sessions } = await api();
+    await vscode.commands.executeCommand('gastown.startAgent', polecat.dir, { agent: 'realclaude-dialog', host: 'native' });
+    const session = await waitFor('the session', () => sessions.get(polecat));
+    const native = session as unknown as { screenLines(): string[] };
+    await waitFor('a dialog on the screen', () => native.screenLines().some((l) => /^\s*❯\s*1\.\s/.test(l)), 30_000);
+    await sleep((session.plan.resolved.preset.ready_delay_ms ?? 10_000) + 2000);
+    assert.equal(session.state.kind, 'starting', `state ${session.state.kind}; screen:\n${native.screenLines().filter((l) => l.trim()).join('\n')}`);
+    await screenshot('real-claude-dialog');
+  });
 });

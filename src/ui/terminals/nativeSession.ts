@@ -6,13 +6,17 @@ import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { inputPlan } from '../../town/agentInput';
 import { isAutonomous } from '../../town/roles';
-import { appendTail, endsWithPrompt, stripAnsi } from '../../town/terminalText';
+import { screenState } from '../../town/screenState';
+import { appendTail, stripAnsi } from '../../town/terminalText';
 import { ROLE_STYLE } from '../views/townTree';
 import type { AgentSession, SessionState, SessionStatus } from './agentSession';
 import { isRunning } from './agentSession';
+import { ScreenModel } from './screenModel';
 import { SessionBase } from './sessionBase';
 
 const SHELL_INTEGRATION_WAIT_MS = 10_000;
+/** The screen is judged once output has paused this long (gt polls twice, 200 ms apart). */
+const QUIET_MS = 250;
 
 /** The shell the agent's command line is written for: bash (shell integration, POSIX quoting) or PowerShell. */
 export function agentShell(): { path: string; windows: boolean } {
@@ -38,8 +42,11 @@ export class NativeSession extends SessionBase implements AgentSession {
   /** Launched by sendText (no shell integration): the shell was replaced by the agent (`exec`). */
   private launchedBlind = false;
   private text = '';
-  private sinceInput = '';
   private readyTimer: NodeJS.Timeout | undefined;
+  private screen: ScreenModel | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  /** Between typing a message and the agent's first output after its submit key: the old prompt is still shown. */
+  private awaitingReply = false;
   private primed = false;
   private startedAt = Date.now();
   private versionCache: Promise<string> | undefined;
@@ -50,7 +57,13 @@ export class NativeSession extends SessionBase implements AgentSession {
     log: vscode.LogOutputChannel,
   ) {
     super(plan, log);
-    this.register({ dispose: () => clearTimeout(this.readyTimer) });
+    this.register({
+      dispose: () => {
+        clearTimeout(this.readyTimer);
+        clearTimeout(this.checkTimer);
+        this.screen?.dispose();
+      },
+    });
     this.register(
       vscode.window.onDidEndTerminalShellExecution((e) => {
         if (e.execution === this.execution) {
@@ -93,6 +106,9 @@ export class NativeSession extends SessionBase implements AgentSession {
     this.launchedBlind = false;
     this.text = '';
     this.primed = false;
+    this.awaitingReply = false;
+    this.screen?.dispose();
+    this.screen = new ScreenModel();
     this.setState({ kind: 'starting' });
     this.term = vscode.window.createTerminal({
       name: this.name,
@@ -121,13 +137,15 @@ export class NativeSession extends SessionBase implements AgentSession {
       this.launchedBlind = true;
       this.term.sendText(shell.windows ? line : `exec ${line}`, true);
     }
-    // The ready prompt makes "ready" come sooner; the preset's delay is the fallback (a TUI that redraws its
-    // screen may never leave the prompt as the last line of the raw output).
-    this.readyTimer = setTimeout(() => {
-      if (this.current.kind === 'starting') {
-        this.setState({ kind: 'ready' });
-      }
-    }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
+    // With a ready prompt the screen decides (a dialog waiting for the user is not "ready"); the preset's delay
+    // is for agents without one, and for a launch whose output cannot be read.
+    if (!this.plan.resolved.preset.ready_prompt_prefix || this.launchedBlind) {
+      this.readyTimer = setTimeout(() => {
+        if (this.current.kind === 'starting') {
+          this.setState({ kind: 'ready' });
+        }
+      }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
+    }
   }
 
   private waitForShellIntegration(term: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {
@@ -150,19 +168,42 @@ export class NativeSession extends SessionBase implements AgentSession {
   }
 
   private async readOutput(execution: vscode.TerminalShellExecution): Promise<void> {
-    const prefix = this.plan.resolved.preset.ready_prompt_prefix ?? '';
+    const screen = this.screen;
     try {
       for await (const chunk of execution.read()) {
-        const clean = stripAnsi(chunk);
-        this.text = appendTail(this.text, clean);
-        this.sinceInput = appendTail(this.sinceInput, clean, 4096);
-        if (prefix && (this.current.kind === 'starting' || this.current.kind === 'busy') && endsWithPrompt(this.sinceInput, prefix)) {
-          this.setState({ kind: 'ready' });
+        this.text = appendTail(this.text, stripAnsi(chunk));
+        if (screen && screen === this.screen) {
+          void screen.write(chunk).then(() => this.outputSettling());
         }
       }
     } catch (err) {
       this.log.warn(`${this.name}: output stream ended: ${(err as Error).message}`);
     }
+  }
+
+  private outputSettling(): void {
+    this.awaitingReply = false;
+    clearTimeout(this.checkTimer);
+    this.checkTimer = setTimeout(() => this.checkScreen(), QUIET_MS);
+  }
+
+  /** Ready when the prompt shows and nothing says busy; busy again when the agent works on its own. */
+  private checkScreen(): void {
+    const prefix = this.plan.resolved.preset.ready_prompt_prefix ?? '';
+    if (!prefix || !this.screen || this.awaitingReply || !isRunning(this.current)) {
+      return;
+    }
+    const seen = screenState(this.screen.lines(), prefix);
+    if (seen === 'ready' && (this.current.kind === 'starting' || this.current.kind === 'busy')) {
+      this.setState({ kind: 'ready' });
+    } else if (seen === 'busy' && this.current.kind === 'ready') {
+      this.setState({ kind: 'busy' });
+    }
+  }
+
+  /** The visible screen of the agent, as the readiness check sees it (for tests and diagnostics). */
+  screenLines(): string[] {
+    return this.screen?.lines() ?? [];
   }
 
   /** Agents without hooks get their context the way gt gives it: `gt prime` typed into them once ready. */
@@ -211,15 +252,18 @@ export class NativeSession extends SessionBase implements AgentSession {
     if (!term || !(this.execution || this.launchedBlind) || !isRunning(this.current)) {
       throw new Error(`${this.name} is not running, so the message was not sent (it would reach the shell, not the agent)`);
     }
-    this.sinceInput = '';
     if (this.current.kind === 'ready') {
       this.setState({ kind: 'busy' });
     }
+    this.awaitingReply = true;
+    clearTimeout(this.checkTimer);
     const input = inputPlan(text, this.plan.resolved.preset);
     term.sendText(input.text, false);
     await new Promise((r) => setTimeout(r, input.delayMs));
     // The agent may have ended during the pause; then the key would reach the shell.
     if (this.term === term && isRunning(this.current)) {
+      // What the agent echoed of the paste is not its answer: only output after the submit key counts.
+      this.awaitingReply = true;
       term.sendText(input.submit, false);
     }
   }
