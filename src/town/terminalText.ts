@@ -27,3 +27,16 @@ export function endsWithPrompt(text: string, prefix: string): boolean {
   }
   return false;
 }
+
+/** The last non-empty lines of an agent's output, joined, for a one-line message. */
+export function lastLines(output: string, n: number): string {
+  return output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    // A shell prompt left after the agent ended (`$`, `user@host:~/x$`) is no part of the reason.
+    .filter((l) => l !== '' && !/^(\S+@\S+:\S*)?[$#%]$/.test(l))
+    .slice(-n)
+    .join(' ⏎ ')
+    .slice(-400);
+}
+

@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { clickActivityBar, screenshot, terminalText, waitForTreeItem } from '../harness/ui.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { clickActivityBar, runCommand, screenshot, terminalText, waitForTreeItem } from '../harness/ui.mjs';
+
+/** Edits a JSON file of the town and returns a function that puts it back. */
+function editJson(file, edit) {
+  const before = fs.readFileSync(file, 'utf8');
+  const doc = JSON.parse(before);
+  edit(doc);
+  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+  return () => fs.writeFileSync(file, before);
+}
 
 export const suite = {
   name: 'Agents (UI)',
@@ -41,6 +52,36 @@ export const suite = {
         await page.locator('.monaco-list-row', { hasText: 'native · ready' }).first().waitFor({ timeout: 20000 });
         await screenshot(page, 'ui-agent-started-from-tree');
         void row;
+      },
+    },
+      {
+      name: 'an agent that exits at once says why: its last lines in the warning, and no Restart for a failure that would repeat',
+      async run(page, ctx) {
+        const town = ctx.town ?? ctx.env.GASTOWN_TEST_TOWN;
+        const restoreAgents = editJson(path.join(town, 'settings', 'agents.json'), (doc) => {
+          doc.agents.failagent = { command: 'node', args: ['-e', "console.error('--dangerously-skip-permissions cannot be used with root/sudo privileges'); process.exit(1)"] };
+        });
+        const restoreConfig = editJson(path.join(town, 'settings', 'config.json'), (doc) => {
+          doc.role_agents = { ...doc.role_agents, witness: 'failagent' };
+        });
+        try {
+          await runCommand(page, 'Gas Town: Start Agent');
+          const widget = page.locator('.quick-input-widget');
+          await widget.locator('.quick-input-box input').fill('demo/witness');
+          await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'demo/witness' }).first().click();
+          const toast = page.locator('.notification-toast', { hasText: 'exited with code 1' }).first();
+          await toast.waitFor({ state: 'visible', timeout: 30000 });
+          const text = await toast.innerText();
+          assert.match(text, /cannot be used with root\/sudo privileges/, text);
+          assert.match(text, /right after it started/, text);
+          const buttons = await toast.locator('.monaco-button').allInnerTexts();
+          assert.ok(buttons.includes('Show Resolved Agent') && buttons.includes('Show Terminal'), buttons.join(', '));
+          assert.ok(!buttons.includes('Restart'), `Restart offered: ${buttons.join(', ')}`);
+          await screenshot(page, 'ui-agent-exit-reason');
+        } finally {
+          restoreConfig();
+          restoreAgents();
+        }
       },
     },
   ],

@@ -32,6 +32,8 @@ async function say(home: RoleHome, text: string, expectTag?: string): Promise<st
 
 const AGENT_VARS = /^(GT_|BD_|BEADS_)/;
 
+const isRunningState = (kind: string | undefined): boolean => kind === 'starting' || kind === 'ready' || kind === 'busy';
+
 describe('Agents in native terminals', function () {
   this.timeout(120_000);
   before(() => useHost('native'));
@@ -127,6 +129,20 @@ describe('Agents in native terminals', function () {
     assert.match(String((await roleItems(polecat)).agent?.description), /exited \(3\)/);
     assert.equal(await session.isAlive(), false);
     await screenshot('native-crash-warning');
+  });
+
+  it('Ctrl-C in the agent (exit 130) is the user ending it, not a crash: no failure icon', async () => {
+    const roles = await demoRoles();
+    const home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;
+    const { sessions } = await api();
+    const session = sessions.get(home) && isRunningState(sessions.get(home)?.state.kind) ? sessions.get(home) : await startNative(home);
+    assert.ok(session?.terminal);
+    session.terminal.sendText('\x03', false);
+    await waitFor('exit code 130', () => session.state.kind === 'exited' && session.state.code === 130);
+    const item = (await roleItems(home)).agent;
+    assert.match(String(item?.description), /exited \(130\)/);
+    assert.equal((item?.iconPath as vscode.ThemeIcon | undefined)?.id, 'circle-slash', 'shown as ended, not as failed');
+    await session.stop();
   });
 
   it('resume passes the preset resume flag with the stored session id', async () => {

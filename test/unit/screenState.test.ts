@@ -38,3 +38,12 @@ describe('agent screen state', () => {
     screen.dispose();
   });
 });
+
+describe('the reason an agent exited', () => {
+  it('is the last lines it printed, joined, without blank lines or the shell prompt', async () => {
+    const { lastLines } = await import('../../src/town/terminalText');
+    const out = 'booting\r\n\r\n--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons\r\n$ \r\n';
+    assert.equal(lastLines(out, 2), 'booting ⏎ --dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons');
+    assert.equal(lastLines('x'.repeat(1000), 1).length, 400);
+  });
+});

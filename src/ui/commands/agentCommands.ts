@@ -142,11 +142,28 @@ export async function nudgeAgent(ctx: AgentCommandContext, arg?: unknown, text?:
   }
 }
 
-export function showAgentTerminal(ctx: AgentCommandContext, arg?: unknown): void {
+/** Shows the agent's terminal; when it is gone, says so and offers what can bring one back. */
+export async function showAgentTerminal(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
   const town = requireTown(ctx);
   const role = town && roleFromArg(town, arg);
-  if (role) {
-    ctx.sessions.get(role)?.terminal?.show();
+  if (!role) {
+    return;
+  }
+  const session = ctx.sessions.get(role);
+  if (session?.terminal && session.terminal.exitStatus === undefined) {
+    session.terminal.show();
+    return;
+  }
+  const tmux = session?.host === 'tmux' && isRunning(session.state);
+  const action = tmux ? 'Attach' : 'Start Agent';
+  const pick = await vscode.window.showInformationMessage(
+    tmux ? `Gas Town: ${gtRole(role)} runs in gt's tmux session, with no terminal attached here.` : `Gas Town: the terminal of ${gtRole(role)} is closed; its agent is not running here.`,
+    action,
+  );
+  if (pick === 'Attach') {
+    await vscode.commands.executeCommand('gastown.attachAgent', role.dir);
+  } else if (pick === 'Start Agent') {
+    await vscode.commands.executeCommand('gastown.startAgent', role.dir);
   }
 }
 

@@ -54,6 +54,14 @@ export function stateLabel(s: SessionState): string {
   }
 }
 
+/** Exit code of a process ended by Ctrl-C (128 + SIGINT): the user's doing, not a crash. */
+export const INTERRUPTED = 130;
+
+/** An exit that is a failure: non-zero, and not the user's Ctrl-C. */
+export function isFailedExit(s: SessionState): boolean {
+  return s.kind === 'exited' && s.code !== undefined && s.code !== 0 && s.code !== INTERRUPTED;
+}
+
 export function isRunning(s: SessionState): boolean {
   return s.kind === 'starting' || s.kind === 'ready' || s.kind === 'busy' || s.kind === 'detached';
 }

@@ -11,13 +11,18 @@ import type { LaunchCommand } from '../../town/launchCommand';
 import { launchProblems } from '../../town/preflight';
 import { gtRole, mailAddress, RoleHome, tmuxSessionName } from '../../town/roles';
 import { startupPrompt, wantsStartupPrompt } from '../../town/startupPrompt';
+import { lastLines } from '../../town/terminalText';
 import { townSocketName } from '../../town/tmuxSocket';
 import type { AgentSession, SessionHost } from './agentSession';
-import { isRunning } from './agentSession';
+import { isFailedExit, isRunning } from './agentSession';
 import { NativeSession } from './nativeSession';
 import { TmuxSession } from './tmuxSession';
 
 export type HostSetting = 'auto' | 'native' | 'tmux';
+
+/** An exit this soon after the start is a launch failure: starting again would fail the same way. */
+const QUICK_EXIT_MS = 15_000;
+
 
 export interface StartOptions {
   host?: SessionHost;
@@ -104,8 +109,8 @@ export class SessionManager extends Disposable {
     this.sessions.set(key, session);
     session.onDidChangeState((s) => {
       this.changed.fire(session.home);
-      if (s.kind === 'exited' && s.code !== undefined && s.code !== 0) {
-        void this.crashed(session, s.code);
+      if (s.kind === 'exited' && isFailedExit(s)) {
+        void this.crashed(session, s.code ?? -1);
       }
       if (s.kind === 'stopped' || s.kind === 'exited') {
         this.status.invalidateStatus(session.home.townRoot);
@@ -115,13 +120,28 @@ export class SessionManager extends Disposable {
     return session;
   }
 
+  /**
+   * An agent that exited with an error: the warning carries the last lines it printed (the reason, e.g. Claude
+   * refusing to run as root), and Restart is not offered for a failure that would only repeat.
+   */
   private async crashed(session: AgentSession, code: number): Promise<void> {
+    const tail = lastLines(session.output, 4);
+    const quick = Date.now() - session.getStatus().startedAt < QUICK_EXIT_MS;
     const restart = 'Restart';
-    const pick = await vscode.window.showWarningMessage(`Gas Town: the agent ${session.name} exited with code ${code}.`, restart, 'Show Terminal');
+    const show = 'Show Terminal';
+    const why = 'Show Resolved Agent';
+    const actions = quick ? [why, show] : [restart, show];
+    const reason = tail ? `: ${tail}` : '';
+    const pick = await vscode.window.showWarningMessage(
+      `Gas Town: the agent ${session.name} exited with code ${code}${quick ? ' right after it started' : ''}${reason}`,
+      ...actions,
+    );
     if (pick === restart) {
       await this.restart(session.home).catch((err: unknown) => vscode.window.showErrorMessage(`Gas Town: restart failed: ${(err as Error).message}`));
-    } else if (pick === 'Show Terminal') {
-      session.terminal?.show();
+    } else if (pick === show) {
+      await vscode.commands.executeCommand('gastown.showAgentTerminal', session.home.dir);
+    } else if (pick === why) {
+      await vscode.commands.executeCommand('gastown.showResolvedAgent', session.home.dir);
     }
   }
 

@@ -8,7 +8,7 @@ import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../
 import type { HookState } from '../../town/hooks/hookFiles';
 import type { RoleHooks } from '../hooksFeature';
 import type { AgentSession } from '../terminals/agentSession';
-import { isRunning, stateLabel } from '../terminals/agentSession';
+import { isFailedExit, isRunning, stateLabel } from '../terminals/agentSession';
 
 export type TownNode =
   | { type: 'town'; town: TownEntry }
@@ -257,8 +257,8 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     item.description = parts.join(' · ');
     const icon =
-      state.kind === 'ready' ? 'pass-filled' : state.kind === 'busy' ? 'loading~spin' : state.kind === 'starting' ? 'sync~spin' : state.kind === 'exited' ? (state.code ? 'error' : 'circle-slash') : state.kind === 'detached' ? 'debug-disconnect' : 'circle-outline';
-    const color = state.kind === 'ready' ? 'testing.iconPassed' : state.kind === 'exited' && state.code ? 'testing.iconFailed' : 'foreground';
+      state.kind === 'ready' ? 'pass-filled' : state.kind === 'busy' ? 'loading~spin' : state.kind === 'starting' ? 'sync~spin' : state.kind === 'exited' ? (isFailedExit(state) ? 'error' : 'circle-slash') : state.kind === 'detached' ? 'debug-disconnect' : 'circle-outline';
+    const color = state.kind === 'ready' ? 'testing.iconPassed' : isFailedExit(state) ? 'testing.iconFailed' : 'foreground';
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const attached = session?.terminal ? 'attached' : 'detached';
     item.contextValue = `agent:${host}:${isRunning(state) ? 'running' : 'ended'}:${attached}`;
