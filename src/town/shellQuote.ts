@@ -65,3 +65,15 @@ export function powershellCommandLine(argv: readonly string[], env: Record<strin
   parts.push(['&', ...argv.map(quotePowerShell)].join(' '));
   return parts.join('; ');
 }
+
+/**
+ * The command line a native agent terminal runs: its own directory and its role's variables set on the line
+ * itself, so a user's shell rc file (a `cd`, an exported GIT_AUTHOR_NAME or GT_ROLE) cannot change the agent.
+ * Not `exec` (unless `replaceShell`): the shell stays to report the agent's exit code through shell integration.
+ */
+export function nativeCommandLine(argv: readonly string[], cwd: string, env: Record<string, string>, windows: boolean, replaceShell = false): string {
+  if (windows) {
+    return `Set-Location -LiteralPath ${quotePowerShell(cwd)}; ${powershellCommandLine(argv, env)}`;
+  }
+  return `cd -- ${quotePosix(cwd)} && ${replaceShell ? 'exec ' : ''}${posixCommandLine(argv, env)}`;
+}

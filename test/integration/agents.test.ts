@@ -36,17 +36,29 @@ const isRunningState = (kind: string | undefined): boolean => kind === 'starting
 
 describe('Agents in native terminals', function () {
   this.timeout(120_000);
-  before(() => useHost('native'));
+  // A user's ~/.bashrc that moves and re-identifies every new shell: the agents below must not be moved by it.
+  const bashrc = path.join(process.env.HOME ?? '', '.bashrc');
+  let savedRc: string | undefined;
+  before(async () => {
+    savedRc = fs.existsSync(bashrc) ? fs.readFileSync(bashrc, 'utf8') : undefined;
+    fs.writeFileSync(bashrc, `${savedRc ?? ''}\ncd /tmp\nexport GIT_AUTHOR_NAME=rc-user GT_ROLE=rc-role BD_ACTOR=rc-actor\n`);
+    await useHost('native');
+  });
   after(async () => {
     const { sessions } = await api();
     for (const s of sessions.all()) {
       await s.stop();
     }
     await useHost('auto');
+    if (savedRc === undefined) {
+      fs.rmSync(bashrc, { force: true });
+    } else {
+      fs.writeFileSync(bashrc, savedRc);
+    }
   });
 
   for (const which of ['crew', 'polecat'] as const) {
-    it(`starts a ${which} agent: terminal name, cwd, argv and every GT_/BD_ variable exactly right; ready from its prompt`, async () => {
+    it(`starts a ${which} agent: terminal name, cwd, argv and every GT_/BD_ variable exactly right (a ~/.bashrc that cds and exports changes nothing); ready from its prompt`, async () => {
       const roles = await demoRoles();
       const home = roles[which];
       const session = await startNative(home);
@@ -63,6 +75,7 @@ describe('Agents in native terminals', function () {
       assert.deepEqual(got, expected);
       assert.equal(seen.NODE_OPTIONS, '');
       assert.equal(seen.CLAUDECODE, '');
+      assert.equal(seen.GIT_AUTHOR_NAME, session.plan.env.GIT_AUTHOR_NAME, 'the rc file’s GIT_AUTHOR_NAME did not reach the agent');
       assert.equal(got.GT_AGENT, 'testagent');
       assert.equal(got.GT_ROLE, which === 'crew' ? `demo/crew/${home.name}` : `demo/polecats/${home.name}`);
       assert.equal(await session.isAlive(), true, 'the agent process (node) is not seen under the terminal');

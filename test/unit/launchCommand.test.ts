@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { continueCommand, execCommand, resumeCommand, startCommand } from '../../src/town/launchCommand';
 import { loadBuiltinPresets } from '../../src/town/registry';
-import { posixCommandLine, powershellCommandLine, quotePosix, quotePowerShell } from '../../src/town/shellQuote';
+import { nativeCommandLine, posixCommandLine, powershellCommandLine, quotePosix, quotePowerShell } from '../../src/town/shellQuote';
 import { PRESETS_DIR } from './fixtures/townBuilder';
 
 const HOSTILE = [
@@ -56,6 +56,16 @@ describe('shell quoting', () => {
     assert.equal(quotePowerShell("it's $x `y`"), "'it''s $x `y`'");
     assert.equal(quotePowerShell('\u2018a\u2019'), "'\u2018\u2018a\u2019\u2019'");
     assert.equal(powershellCommandLine(['claude', '--x', 'a b'], { GT_ROLE: 'mayor' }), "$env:GT_ROLE = 'mayor'; & 'claude' '--x' 'a b'");
+  });
+
+  it('the native line sets its own folder and variables, so an rc file that cds and exports cannot change them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "it's a dir "));
+    const line = nativeCommandLine([process.execPath, '-e', 'process.stdout.write(JSON.stringify([process.cwd(), process.env.GIT_AUTHOR_NAME]))'], dir, { GIT_AUTHOR_NAME: 'alice' }, false);
+    // What a ~/.bashrc might do before the line runs.
+    const out = execFileSync('/bin/sh', ['-c', `cd /tmp; export GIT_AUTHOR_NAME=rc-user; ${line}`], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), [fs.realpathSync(dir), 'alice']);
+    assert.match(nativeCommandLine(['a'], '/x', {}, false, true), /^cd -- \/x && exec a$/);
+    assert.equal(nativeCommandLine(['a'], 'C:\\w', { K: 'v' }, true), "Set-Location -LiteralPath 'C:\\w'; $env:K = 'v'; & 'a'");
   });
 
   it('refuses NUL characters and invalid variable names', () => {

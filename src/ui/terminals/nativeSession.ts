@@ -5,6 +5,7 @@ import { runCli } from '../../cli/runner';
 import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { inputPlan } from '../../town/agentInput';
+import { nativeCommandLine } from '../../town/shellQuote';
 import { isAutonomous } from '../../town/roles';
 import { screenState } from '../../town/screenState';
 import { appendTail, stripAnsi } from '../../town/terminalText';
@@ -122,7 +123,7 @@ export class NativeSession extends SessionBase implements AgentSession {
       isTransient: true,
     });
     this.term.show(true);
-    const line = shell.windows ? this.launch.powershell : this.launch.posix;
+    const line = nativeCommandLine(this.launch.argv, this.home.dir, this.roleVariables(), shell.windows);
     const integration = await this.waitForShellIntegration(this.term);
     if (!this.term) {
       return;
@@ -135,7 +136,7 @@ export class NativeSession extends SessionBase implements AgentSession {
       // (with the agent's exit code) when the agent ends, and typed text can never reach a shell.
       this.log.warn(`${this.name}: no shell integration; readiness by delay, exit code from the terminal`);
       this.launchedBlind = true;
-      this.term.sendText(shell.windows ? line : `exec ${line}`, true);
+      this.term.sendText(nativeCommandLine(this.launch.argv, this.home.dir, this.roleVariables(), shell.windows, true), true);
     }
     // With a ready prompt the screen decides (a dialog waiting for the user is not "ready"); the preset's delay
     // is for agents without one, and for a launch whose output cannot be read.
@@ -146,6 +147,15 @@ export class NativeSession extends SessionBase implements AgentSession {
         }
       }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
     }
+  }
+
+  /**
+   * The role's own variables for the command line. The preset's `env` (it may hold keys or tokens) stays in the
+   * terminal's environment only, so the command line echoed in the terminal does not show it.
+   */
+  private roleVariables(): Record<string, string> {
+    const presetEnv = this.plan.resolved.preset.env ?? {};
+    return Object.fromEntries(Object.entries(this.plan.env).filter(([k, v]) => !(k in presetEnv) || presetEnv[k] !== v));
   }
 
   private waitForShellIntegration(term: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {
