@@ -72,6 +72,23 @@ function lastPrompt(r: ModelRequest): string | undefined {
   return texts.length > 0 ? texts.join('\n') : undefined;
 }
 
+/** The text of the tool results in a request (Anthropic `tool_result` blocks, OpenAI `tool` messages). */
+function toolResults(r: ModelRequest): string {
+  const parts: string[] = [];
+  for (const m of (r.body?.messages ?? []) as Array<{ role?: string; content?: unknown }>) {
+    if (m.role === 'tool') {
+      parts.push(typeof m.content === 'string' ? m.content : JSON.stringify(m.content));
+    } else if (Array.isArray(m.content)) {
+      for (const c of m.content as Array<{ type?: string; content?: unknown }>) {
+        if (c.type === 'tool_result') {
+          parts.push(typeof c.content === 'string' ? c.content : JSON.stringify(c.content));
+        }
+      }
+    }
+  }
+  return parts.join('\n');
+}
+
 /** A request that carries a tool's result (Anthropic `tool_result` block, OpenAI `tool` message). */
 function hasToolResult(r: ModelRequest): boolean {
   return (r.body?.messages ?? []).some((m) => {
@@ -147,16 +164,18 @@ describe('Real agent CLIs started by the extension prime themselves', function (
       await vscode.commands.executeCommand('gastown.startAgent', home.dir, { agent: 'realclaude', host: 'native' });
       const first = await waitFor('Claude Code’s first model request', () => requests().find((r) => r.at >= since && isMain(r)), 90_000);
       const text = shown(first);
-      assert.match(text, /SessionStart:startup hook success/, 'the SessionStart hook ran and its output reached the model');
-      assert.ok(text.includes(`role:${role}`), `the hook's gt prime output is ${role}'s:\n${text.slice(0, 3000)}`);
+      // The hook's message as the model gets it: "SessionStart:startup hook success: …".
+      const at = text.indexOf('SessionStart:startup hook success');
+      assert.ok(at >= 0, 'the SessionStart hook ran and its output reached the model');
+      const hook = text.slice(at, text.indexOf('</persisted-output>', at) > 0 ? text.indexOf('</persisted-output>', at) : at + 12_000);
+      assert.ok(hook.includes(`role:${role}`), `the hook's gt prime output is ${role}'s:\n${hook.slice(0, 1500)}`);
       assert.ok(text.includes(`[GAS TOWN] ${which} ${home.name} (rig: ${home.rig})`), 'the startup prompt (beacon) is the first user turn');
       // Claude hands a hook's output over 10,000 characters to the model as a 2 KB preview; the startup prompt has
       // the agent run gt prime itself, and its whole output comes back as the tool's result.
-      assert.match(text, /Output too large/, 'measured with the pinned Claude Code: the hook output (about 20 KB) arrives as a preview');
-      assert.ok(!text.includes(tail), 'the end of gt prime is not in the hook preview');
-      const full = await waitFor(`a request holding the end of ${role}'s gt prime: ${JSON.stringify(tail)}`, () => requests().find((r) => r.at >= since && shown(r).includes(tail)), 90_000);
+      assert.match(hook, /Output too large/, 'measured with the pinned Claude Code: the hook output (about 20 KB) arrives as a preview');
+      assert.ok(!hook.includes(tail), `the end of gt prime (${JSON.stringify(tail)}) is not in the hook preview`);
+      const full = await waitFor(`a tool result holding the end of ${role}'s gt prime: ${JSON.stringify(tail)}`, () => requests().find((r) => r.at >= since && toolResults(r).includes(tail)), 90_000);
       assert.ok(isMain(full));
-      assert.ok(hasToolResult(full), 'it came back as the result of the agent running gt prime');
       console.log(`${which}: first model request ${first.at - since} ms after Start, full context ${full.at - since} ms`);
       await screenshot(`real-claude-${which}`);
     });
