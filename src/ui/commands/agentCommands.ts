@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { escapeIcons } from '../../common/markdownText';
 import type { GtClient } from '../../cli/gtClient';
 import { CliError, runStreaming } from '../../cli/runner';
 import type { TownModels } from '../../model/townModel';
@@ -54,7 +55,7 @@ async function roleOf(ctx: AgentCommandContext, arg: unknown, title: string, fil
     }
     type Item = vscode.QuickPickItem & { role: RoleHome };
     const pick = await vscode.window.showQuickPick<Item>(
-      roles.map((role) => ({ label: gtRole(role), description: ctx.sessions.get(role)?.name, role })),
+      roles.map((role) => ({ label: gtRole(role), description: escapeIcons(ctx.sessions.get(role)?.name ?? ''), role })),
       { title },
     );
     return pick?.role;
@@ -190,7 +191,13 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   if (!bead) {
     type BeadItem = vscode.QuickPickItem & { id: string };
     const items = async (): Promise<BeadItem[]> => {
-      return (await ctx.rigBeads()).filter((b) => b.issue_type !== 'epic').map((b) => ({ label: b.id, description: b.title ?? '', detail: `${b.issue_type ?? ''} · P${b.priority ?? '?'} · ${b.status ?? ''}${b.assignee ? ` · ${b.assignee}` : ''}`, id: b.id }));
+      return (await ctx.rigBeads()).filter((b) => b.issue_type !== 'epic').map((b) => ({
+        label: escapeIcons(b.id),
+        // A bead's title and assignee are text: `$(icon)` in them is not drawn as an icon.
+        description: escapeIcons(b.title ?? ''),
+        detail: escapeIcons(`${b.issue_type ?? ''} · P${b.priority ?? '?'} · ${b.status ?? ''}${b.assignee ? ` · ${b.assignee}` : ''}`),
+        id: b.id,
+      }));
     };
     const pick = await vscode.window.showQuickPick(items(), { title: 'Gas Town: Sling — pick a bead', matchOnDescription: true });
     bead = pick?.id;

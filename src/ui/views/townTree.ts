@@ -5,6 +5,7 @@ import type { TownModels } from '../../model/townModel';
 import type { TownEntry, TownStore } from '../../model/townStore';
 import { rigPrefix, RigLayout } from '../../town/layout';
 import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../town/roles';
+import { escapeMarkdown } from '../../common/markdownText';
 import type { HookState } from '../../town/hooks/hookFiles';
 import type { RoleHooks } from '../hooksFeature';
 import type { AgentSession } from '../terminals/agentSession';
@@ -263,10 +264,12 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
     const attached = session?.terminal ? 'attached' : 'detached';
     item.contextValue = `agent:${host}:${isRunning(state) ? 'running' : 'ended'}:${attached}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${gtRole(node.role)}** runs **${agentName}** (${host})\n\n`);
-    md.appendMarkdown(`State: ${stateLabel(state)}\n\n`);
+    // gt's agent_info and work_title come from beads and settings: text, never Markdown, links or icons.
+    const esc = (t: string): string => escapeMarkdown(t, { themeIcons: true });
+    md.appendMarkdown(`**${esc(gtRole(node.role))}** runs **${esc(agentName)}** (${host})\n\n`);
+    md.appendMarkdown(`State: ${esc(stateLabel(state))}\n\n`);
     if (runtime?.hook_bead) {
-      md.appendMarkdown(`Hooked: \`${runtime.hook_bead}\` ${runtime.work_title ?? ''}\n\n`);
+      md.appendMarkdown(`Hooked: ${esc(runtime.hook_bead)} ${esc(runtime.work_title ?? '')}\n\n`);
     }
     md.appendMarkdown(`Unread mail: ${runtime?.unread_mail ?? 0}`);
     item.tooltip = md;
