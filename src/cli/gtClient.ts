@@ -81,12 +81,21 @@ export class GtClient {
     return this.bins().tmux;
   }
 
-  startRole(home: RoleHome): Promise<RunResult> {
-    return this.gt(lifecycleArgs('start', home), home.townRoot, { timeoutMs: 300_000 });
+  /** Starts the role's tmux session; gt waits for the agent to be ready (minutes). `resume`: crew only (gt's flag). */
+  startRole(home: RoleHome, opts: { resume?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
+    const args = lifecycleArgs('start', home);
+    if (opts.resume !== undefined) {
+      args.push(`--resume=${opts.resume}`);
+    }
+    return this.gt(args, home.townRoot, { timeoutMs: 300_000, signal: opts.signal });
   }
 
-  stopRole(home: RoleHome): Promise<RunResult> {
-    return this.gt(lifecycleArgs('stop', home), home.townRoot, { timeoutMs: 60_000 });
+  stopRole(home: RoleHome, opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<RunResult> {
+    const args = lifecycleArgs('stop', home);
+    if (opts.force) {
+      args.push('--force');
+    }
+    return this.gt(args, home.townRoot, { timeoutMs: 60_000, signal: opts.signal });
   }
 
   /** True when the tmux server on gt's socket has this session. */

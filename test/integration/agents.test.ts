@@ -129,7 +129,7 @@ describe('Agents in native terminals', function () {
       const items = await roleItems(crew);
       return items.agent === undefined && items.role.description === 'stopped';
     });
-    await vscode.commands.executeCommand('gastown.restartAgent', crew.dir);
+    await vscode.commands.executeCommand('gastown.restartAgent', crew.dir, { confirm: false });
     await waitFor('the agent to be back and ready', async () => /^native · ready/.test(String((await roleItems(crew)).agent?.description)));
   });
 
@@ -163,7 +163,7 @@ describe('Agents in native terminals', function () {
     const { crew } = await demoRoles();
     fs.mkdirSync(path.join(crew.dir, '.runtime'), { recursive: true });
     fs.writeFileSync(path.join(crew.dir, '.runtime', 'session_id'), 'sess-42.a_b\n');
-    await vscode.commands.executeCommand('gastown.resumeAgent', crew.dir);
+    await vscode.commands.executeCommand('gastown.resumeAgent', crew.dir, { confirm: false });
     const session = await waitFor('the resumed session', () => {
       const s = sessions.get(crew);
       return s && s.output.includes('RESUMED:') ? s : undefined;

@@ -10,6 +10,7 @@ import { gtRole, mailAddress, RoleHome } from '../../town/roles';
 import { allRoles, pickRole } from '../pickRole';
 import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
+import { StopRefused } from '../terminals/tmuxSession';
 import type { TownNode } from '../views/townTree';
 import type { BeadSummary } from '../../cli/beadSchemas';
 import type { CommandContext } from './townCommands';
@@ -85,10 +86,55 @@ export interface StartArgs {
   host?: 'native' | 'tmux';
 }
 
+/** Optional second argument of Stop, Restart and Resume: `confirm: false` skips the question. */
+export interface ActionArgs {
+  confirm?: boolean;
+}
+
+/**
+ * Runs an agent action with a cancellable notification: a start or stop through gt waits until the agent is up
+ * or down (minutes for a slow agent); Cancel ends gt's call.
+ */
+async function withAgentProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    return work(abort.signal);
+  });
+}
+
+/** Destructive actions ask first, unless the setting or the caller says not to. */
+async function confirmed(question: string, action: string, args?: ActionArgs): Promise<boolean> {
+  if (args?.confirm === false || !vscode.workspace.getConfiguration('gastown').get<boolean>('agents.confirmActions', true)) {
+    return true;
+  }
+  return (await vscode.window.showWarningMessage(question, { modal: true }, action)) === action;
+}
+
+/** Stops, and when gt refuses, shows gt's reason and offers Force Stop. False when the agent is still running. */
+async function stopOrOfferForce(ctx: AgentCommandContext, role: RoleHome): Promise<boolean> {
+  try {
+    await withAgentProgress(`Stopping ${gtRole(role)}…`, () => ctx.sessions.stop(role));
+    return true;
+  } catch (err) {
+    if (!(err instanceof StopRefused)) {
+      throw err;
+    }
+    const force = 'Force Stop';
+    if ((await vscode.window.showErrorMessage(`Gas Town: ${err.message}`, force)) !== force) {
+      return false;
+    }
+    await withAgentProgress(`Stopping ${gtRole(role)} (forced)…`, () => ctx.sessions.stop(role, { force: true }));
+    return true;
+  }
+}
+
 export function startAgent(ctx: AgentCommandContext, arg?: unknown, options?: StartArgs): Promise<void> {
   const agent = typeof options?.agent === 'string' ? options.agent : undefined;
   const host = options?.host === 'native' || options?.host === 'tmux' ? options.host : undefined;
-  return onTrustedRole(ctx, arg, 'Gas Town: Start Agent', (role) => ctx.sessions.start(role, { override: agent, host }));
+  return onTrustedRole(ctx, arg, 'Gas Town: Start Agent', (role) =>
+    withAgentProgress(`Starting ${gtRole(role)}…`, (signal) => ctx.sessions.start(role, { override: agent, host, signal })),
+  );
 }
 
 export function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
@@ -106,25 +152,41 @@ export function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<vo
   });
 }
 
-export async function stopAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+export async function stopAgent(ctx: AgentCommandContext, arg?: unknown, args?: ActionArgs): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
   const role = await roleOf(ctx, arg, 'Gas Town: Stop Agent', running(ctx));
   const session = role && ctx.sessions.get(role);
   if (!role || !session) {
     return;
   }
-  const stop = 'Stop';
-  const pick = await vscode.window.showWarningMessage(`Stop the agent ${session.name}? Work it has not saved is lost.`, { modal: true }, stop);
-  if (pick === stop) {
-    await ctx.sessions.stop(role);
+  if (await confirmed(`Stop the agent ${session.name}? Work it has not saved is lost.`, 'Stop', args)) {
+    await stopOrOfferForce(ctx, role);
   }
 }
 
-export function restartAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  return onTrustedRole(ctx, arg, 'Gas Town: Restart Agent', (role) => ctx.sessions.restart(role));
+export function restartAgent(ctx: AgentCommandContext, arg?: unknown, args?: ActionArgs): Promise<void> {
+  return onTrustedRole(ctx, arg, 'Gas Town: Restart Agent', async (role) => {
+    const session = ctx.sessions.get(role);
+    if (session && isRunning(session.state) && !(await confirmed(`Restart the agent ${session.name}? It is stopped first; work it has not saved is lost.`, 'Restart', args))) {
+      return;
+    }
+    if (!(await stopOrOfferForce(ctx, role))) {
+      return;
+    }
+    await withAgentProgress(`Starting ${gtRole(role)}…`, (signal) => ctx.sessions.start(role, { host: session?.host, signal }));
+  });
 }
 
-export function resumeAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  return onTrustedRole(ctx, arg, 'Gas Town: Resume Agent', (role) => ctx.sessions.resume(role));
+export function resumeAgent(ctx: AgentCommandContext, arg?: unknown, args?: ActionArgs): Promise<void> {
+  return onTrustedRole(ctx, arg, 'Gas Town: Resume Agent', async (role) => {
+    const session = ctx.sessions.get(role);
+    if (session && isRunning(session.state) && !(await confirmed(`Resume the last session of ${gtRole(role)}? The running agent ${session.name} is stopped first.`, 'Resume', args))) {
+      return;
+    }
+    await withAgentProgress(`Resuming ${gtRole(role)}…`, (signal) => ctx.sessions.resume(role, undefined, { signal }));
+  });
 }
 
 /** Nudge: into the native terminal, or through `gt nudge` for tmux. The text is never read by a shell. */

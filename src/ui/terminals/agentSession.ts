@@ -42,7 +42,8 @@ export interface AgentSession extends vscode.Disposable {
   injectContext(text: string): Promise<void>;
   version(): Promise<string>;
   /** Ends the agent (and, for native, its terminal). */
-  stop(): Promise<void>;
+  /** `force`: past a refusal (gt's --force where it has one, else the tmux session killed). */
+  stop(opts?: { force?: boolean }): Promise<void>;
 }
 
 export function stateLabel(s: SessionState): string {

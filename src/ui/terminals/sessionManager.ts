@@ -30,6 +30,10 @@ export interface StartOptions {
   prompt?: string;
   /** A launch other than the plain start (resume, continue). */
   launch?: (plan: AgentPlan) => LaunchCommand | undefined;
+  /** tmux host: the session id `gt crew start --resume` takes. */
+  resume?: string;
+  /** Cancels a start that waits on gt. */
+  signal?: AbortSignal;
 }
 
 /** Owns every agent session of the window: one per role, native or tmux, and tells the views when one changes. */
@@ -218,7 +222,11 @@ export class SessionManager extends Disposable {
     await this.beforeLaunch?.(plan).catch((err: unknown) => this.log.warn(`before launching ${plan.address}: ${(err as Error).message}`));
     const session = host === 'tmux' ? new TmuxSession(plan, this.socket(home.townRoot), this.gt, this.log) : new NativeSession(plan, launch, this.log);
     this.track(session);
-    await session.start();
+    if (session instanceof TmuxSession) {
+      await session.start({ resume: opts.resume, signal: opts.signal });
+    } else {
+      await session.start();
+    }
     return session;
   }
 
@@ -239,21 +247,24 @@ export class SessionManager extends Disposable {
     return this.track(session);
   }
 
-  async stop(home: RoleHome): Promise<void> {
+  async stop(home: RoleHome, opts: { force?: boolean } = {}): Promise<void> {
     const session = this.get(home);
     if (session) {
-      await session.stop();
+      await session.stop(opts);
     }
   }
 
-  async restart(home: RoleHome): Promise<AgentSession | undefined> {
+  async restart(home: RoleHome, opts: { signal?: AbortSignal } = {}): Promise<AgentSession | undefined> {
     const host = this.get(home)?.host;
     await this.stop(home);
-    return this.start(home, { host });
+    return this.start(home, { host, signal: opts.signal });
   }
 
-  /** Resumes with the preset's resume flag and the stored session id (the session-id variable, else `.runtime/session_id`). */
-  async resume(home: RoleHome, sessionId?: string): Promise<AgentSession | undefined> {
+  /**
+   * Resumes with the preset's resume flag and the stored session id, on the host the agent has: a crew member in
+   * gt's tmux through `gt crew start --resume` (gt has it for crew only); otherwise natively.
+   */
+  async resume(home: RoleHome, sessionId?: string, opts: { signal?: AbortSignal } = {}): Promise<AgentSession | undefined> {
     const plan = this.plan(home);
     const existing = this.get(home);
     const fromTmux =
@@ -265,8 +276,12 @@ export class SessionManager extends Disposable {
     if (!plan.resolved.preset.resume_flag) {
       throw new Error(`agent "${plan.resolved.name}" has no resume_flag in its preset`);
     }
+    const host = existing && isRunning(existing.state) ? existing.host : await this.resolveHost(home.townRoot);
     await this.stop(home);
-    return this.start(home, { host: 'native', launch: (p) => planResume(p, id) });
+    if (host === 'tmux' && home.kind === 'crew') {
+      return this.start(home, { host: 'tmux', resume: id, signal: opts.signal });
+    }
+    return this.start(home, { host: 'native', launch: (p) => planResume(p, id), signal: opts.signal });
   }
 
   /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */

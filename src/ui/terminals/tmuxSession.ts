@@ -45,10 +45,17 @@ export class TmuxSession extends SessionBase implements AgentSession {
   }
 
   /** Starts the role through gt when its session does not exist yet, then attaches. */
-  async start(): Promise<void> {
+  async start(opts: { resume?: string; signal?: AbortSignal } = {}): Promise<void> {
     if (!(await this.gt.hasSession(this.socket, this.sessionName))) {
       this.setState({ kind: 'starting' });
-      await this.gt.startRole(this.home);
+      try {
+        await this.gt.startRole(this.home, opts);
+      } catch (err) {
+        // gt failed, timed out or was cancelled: not "starting" any more. A session gt made anyway is adopted
+        // by the next status read.
+        this.setState({ kind: 'stopped' });
+        throw err;
+      }
     }
     await this.attach();
   }
@@ -111,12 +118,20 @@ export class TmuxSession extends SessionBase implements AgentSession {
   }
 
   /** Stops the agent through gt (the tmux session ends), which also closes the attached terminal. */
-  async stop(): Promise<void> {
+  /**
+   * `gt <role> stop`. A refusal is gt's to explain (the error carries its words) and the session stays; with
+   * `force`, gt's --force where the verb has one, and the tmux session killed when gt still fails.
+   */
+  async stop(opts: { force?: boolean } = {}): Promise<void> {
+    const gtForce = opts.force === true && (this.home.kind === 'crew' || this.home.kind === 'polecat');
     try {
-      await this.gt.stopRole(this.home);
+      await this.gt.stopRole(this.home, { force: gtForce });
     } catch (err) {
-      this.log.warn(`gt stop for ${this.name} failed (${(err as Error).message}); killing the tmux session`);
-      await this.gt.killSession(this.socket, this.sessionName).catch(() => undefined);
+      if (!opts.force) {
+        throw new StopRefused(this.name, (err as Error).message);
+      }
+      this.log.warn(`gt stop for ${this.name} failed (${(err as Error).message}); killing the tmux session as asked`);
+      await this.gt.killSession(this.socket, this.sessionName);
     }
     this.term?.dispose();
     this.term = undefined;
@@ -128,5 +143,15 @@ export class TmuxSession extends SessionBase implements AgentSession {
     if (!this.term) {
       this.setState({ kind: 'detached' });
     }
+  }
+}
+
+/** gt would not stop the agent; the message is gt's. Force Stop goes past it. */
+export class StopRefused extends Error {
+  constructor(
+    readonly agent: string,
+    readonly reason: string,
+  ) {
+    super(`gt did not stop ${agent}: ${reason}`);
   }
 }
