@@ -90,7 +90,6 @@ for (const [what, file] of [['bundle dist/extension.js', 'dist/extension.js'], [
   const p = file && path.join(root, file);
   row(what, p && fs.existsSync(p) ? `${(fs.statSync(p).size / 1024).toFixed(1)} KiB` : 'not built', file ?? 'npm run package');
 }
-row('processes spawned at activation / while views hidden', '0 / 0', 'asserted by the extension-host suite (idle cost test)');
 
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log(`Gas Town for VS Code — bench (${os.cpus().length} cores, node ${process.version})\n`);

@@ -39,7 +39,7 @@ function refuseUntrusted(ctx: AgentCommandContext): boolean {
   return true;
 }
 
-async function roleOf(ctx: AgentCommandContext, arg: unknown, title: string, filter?: (r: RoleHome) => boolean): Promise<RoleHome | undefined> {
+async function roleOf(ctx: AgentCommandContext, arg: unknown, title: string, filter?: (r: RoleHome) => boolean, none = 'No agent is running in this town.'): Promise<RoleHome | undefined> {
   const town = requireTown(ctx);
   if (!town) {
     return undefined;
@@ -51,7 +51,7 @@ async function roleOf(ctx: AgentCommandContext, arg: unknown, title: string, fil
   if (filter) {
     const roles = allRoles(town).filter(filter);
     if (roles.length === 0) {
-      void vscode.window.showInformationMessage('No agent is running in this town.');
+      void vscode.window.showInformationMessage(none);
       return undefined;
     }
     type Item = vscode.QuickPickItem & { role: RoleHome };
@@ -137,8 +137,21 @@ export function startAgent(ctx: AgentCommandContext, arg?: unknown, options?: St
   );
 }
 
-export function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
-  return onTrustedRole(ctx, arg, 'Gas Town: Attach to Agent', async (role) => {
+/** Roles whose agent runs in gt's tmux (ours, or one gt reports): the only ones Attach can reach. */
+const inTmux = (ctx: AgentCommandContext) => (r: RoleHome) => {
+  const s = ctx.sessions.get(r);
+  return s?.host === 'tmux' && isRunning(s.state);
+};
+
+export async function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
+  if (refuseUntrusted(ctx)) {
+    return;
+  }
+  const picked = await roleOf(ctx, arg, 'Gas Town: Attach to Agent', inTmux(ctx), 'No agent of this town runs in gt’s tmux. Start one with "Gas Town: Start Agent".');
+  if (!picked) {
+    return;
+  }
+  return onTrustedRole(ctx, picked.dir, 'Gas Town: Attach to Agent', async (role) => {
     try {
       await ctx.sessions.attach(role);
     } catch (err) {
