@@ -60,6 +60,15 @@ function norm(key: string): string {
   return key.toUpperCase();
 }
 
+/**
+ * VS Code's git askpass helper only works with the VSCODE_GIT_IPC_* variables of its own git processes, which are
+ * dropped with the other VSCODE_* ones; left alone it would make git fail to ask. Without it git asks the user's
+ * credential helper, as in any shell. (VS Code's terminals add their own working pair; agent terminals keep it.)
+ */
+function isVsCodeAskpass(value: string | undefined): boolean {
+  return /[\\/]extensions[\\/]git[\\/]dist[\\/]askpass/i.test(value ?? '');
+}
+
 /** The keys of `parent` that the extension's processes must not inherit. */
 export function foreignKeys(parent: NodeJS.ProcessEnv): string[] {
   const keys = Object.keys(parent).filter((k) => parent[k] !== undefined);
@@ -68,7 +77,7 @@ export function foreignKeys(parent: NodeJS.ProcessEnv): string[] {
   const agentSet = keys.some((k) => AGENT_MARKERS.includes(norm(k)));
   return keys.filter((k) => {
     const n = norm(k);
-    return ALWAYS_DROPPED.has(n) || n.startsWith(VSCODE_PREFIX) || (agentSet && n === 'GIT_AUTHOR_NAME');
+    return ALWAYS_DROPPED.has(n) || n.startsWith(VSCODE_PREFIX) || (agentSet && n === 'GIT_AUTHOR_NAME') || (n === 'GIT_ASKPASS' && isVsCodeAskpass(parent[k]));
   });
 }
 

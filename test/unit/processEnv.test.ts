@@ -48,6 +48,12 @@ describe('overseer environment', () => {
     });
   });
 
+  it('drops VS Code\'s git askpass helper (useless without its IPC variables), keeps any other GIT_ASKPASS', () => {
+    const vsc = overseerEnv({ GIT_ASKPASS: '/usr/lib/code-server/lib/vscode/extensions/git/dist/askpass.sh', VSCODE_GIT_IPC_HANDLE: '/tmp/x.sock', PATH: '/bin' });
+    assert.deepEqual(vsc, { PATH: '/bin' });
+    assert.deepEqual(overseerEnv({ GIT_ASKPASS: '/usr/bin/ksshaskpass' }), { GIT_ASKPASS: '/usr/bin/ksshaskpass' });
+  });
+
   it('keeps a GIT_AUTHOR_NAME that is the user\'s own (no agent marker next to it)', () => {
     const env = overseerEnv({ PATH: '/bin', GIT_AUTHOR_NAME: 'Ada Lovelace' });
     assert.equal(env.GIT_AUTHOR_NAME, 'Ada Lovelace');
