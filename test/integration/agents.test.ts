@@ -100,7 +100,8 @@ describe('Agents in native terminals', function () {
     const { sessions } = await api();
     const session = sessions.get(crew);
     assert.ok(session);
-    const long = Array.from({ length: 100 }, (_, i) => `word${String(i).padStart(4, '0')}`).join(' ').slice(0, 1000);
+    const long = Array.from({ length: 200 }, (_, i) => `word${String(i).padStart(4, '0')}`).join(' ').slice(0, 1000);
+    assert.equal(long.length, 1000);
     for (const text of ['short nudge', long, 'first line\nsecond line with `code`\nthird line']) {
       const before = session.output.length;
       await vscode.commands.executeCommand('gastown.nudgeAgent', crew.dir, text);
