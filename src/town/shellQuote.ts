@@ -67,13 +67,56 @@ export function powershellCommandLine(argv: readonly string[], env: Record<strin
 }
 
 /**
- * The command line a native agent terminal runs: its own directory and its role's variables set on the line
- * itself, so a user's shell rc file (a `cd`, an exported GIT_AUTHOR_NAME or GT_ROLE) cannot change the agent.
- * Not `exec` (unless `replaceShell`): the shell stays to report the agent's exit code through shell integration.
+ * One bash word on one line: a word with a newline or another control character is written `$'…'` with
+ * escapes, since a command line that spans lines is not one command to shell integration (it never reports the
+ * command's output or end). Other words as quotePosix.
+ */
+export function quoteBashOneLine(s: string): string {
+  if (!/[\u0000-\u001f\u007f]/.test(s)) {
+    return quotePosix(s);
+  }
+  checkNul(s);
+  const escaped = s.replace(/[\\'\u0001-\u001f\u007f]/g, (c) => {
+    switch (c) {
+      case '\\':
+        return '\\\\';
+      case "'":
+        return "\\'";
+      case '\n':
+        return '\\n';
+      case '\t':
+        return '\\t';
+      case '\r':
+        return '\\r';
+      default:
+        return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+    }
+  });
+  return `$'${escaped}'`;
+}
+
+/** One PowerShell word on one line: newlines joined back in with "`n", the parts single-quoted. */
+function quotePowerShellOneLine(s: string): string {
+  const lines = s.replace(/\r\n?/g, '\n').split('\n');
+  return lines.length === 1 ? quotePowerShell(s) : `(${lines.map(quotePowerShell).join(' + "`n" + ')})`;
+}
+
+/**
+ * The command line a native agent terminal runs, on one line: its own directory and its role's variables set on
+ * the line itself, so a user's shell rc file (a `cd`, an exported GIT_AUTHOR_NAME or GT_ROLE) cannot change the
+ * agent. Not `exec` (unless `replaceShell`): the shell stays to report the agent's exit code through shell
+ * integration. For bash (POSIX words, plus `$'…'` for text with newlines) or PowerShell.
  */
 export function nativeCommandLine(argv: readonly string[], cwd: string, env: Record<string, string>, windows: boolean, replaceShell = false): string {
   if (windows) {
-    return `Set-Location -LiteralPath ${quotePowerShell(cwd)}; ${powershellCommandLine(argv, env)}`;
+    const sets = Object.keys(env)
+      .sort()
+      .map((k) => (checkEnvName(k), `$env:${k} = ${quotePowerShellOneLine(env[k])}`));
+    return [`Set-Location -LiteralPath ${quotePowerShell(cwd)}`, ...sets, ['&', ...argv.map(quotePowerShellOneLine)].join(' ')].join('; ');
   }
-  return `cd -- ${quotePosix(cwd)} && ${replaceShell ? 'exec ' : ''}${posixCommandLine(argv, env)}`;
+  const assignments = Object.keys(env)
+    .sort()
+    .map((k) => (checkEnvName(k), quoteBashOneLine(`${k}=${env[k]}`)));
+  const words = [...(assignments.length > 0 ? ['env', ...assignments] : []), ...argv.map(quoteBashOneLine)];
+  return `cd -- ${quoteBashOneLine(cwd)} && ${replaceShell ? 'exec ' : ''}${words.join(' ')}`;
 }

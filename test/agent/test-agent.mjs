@@ -90,9 +90,13 @@ if (opts.exec) {
 }
 
 function runInteractive() {
-  if (opts.resume !== undefined) line('RESUMED:' + opts.resume);
-  if (opts.cont) line('CONTINUED');
-  if (opts.positional.length > 0) line('PROMPT:' + JSON.stringify(opts.positional.join(' ')));
+  // The terminal is put in raw mode before anything is printed, as agent UIs do: input that arrives after the
+  // first line must not meet a cooked terminal (which would echo it and hold it back).
+  const announce = () => {
+    if (opts.resume !== undefined) line('RESUMED:' + opts.resume);
+    if (opts.cont) line('CONTINUED');
+    if (opts.positional.length > 0) line('PROMPT:' + JSON.stringify(opts.positional.join(' ')));
+  };
 
   const delay = Number.parseInt(process.env.TEST_AGENT_READY_DELAY_MS ?? '', 10);
   const readyDelay = Number.isFinite(delay) && delay >= 0 ? delay : 300;
@@ -144,7 +148,9 @@ function runInteractive() {
 
   if (process.stdin.isTTY) {
     readRaw(submit, () => exit(130));
+    announce();
   } else {
+    announce();
     const rl = readline.createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
     rl.on('line', submit);
     rl.on('close', () => {

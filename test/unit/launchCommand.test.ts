@@ -65,6 +65,11 @@ describe('shell quoting', () => {
     const out = execFileSync('/bin/sh', ['-c', `cd /tmp; export GIT_AUTHOR_NAME=rc-user; ${line}`], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), [fs.realpathSync(dir), 'alice']);
     assert.match(nativeCommandLine(['a'], '/x', {}, false, true), /^cd -- \/x && exec a$/);
+    // Text with newlines (a startup prompt) stays on one line, for shell integration, and reaches the program whole.
+    const multi = nativeCommandLine([...PRINT_ARGV, ...HOSTILE, 'a\nb\tc\x01'], dir, { X: 'one\ntwo' }, false);
+    assert.ok(!multi.includes('\n'), multi);
+    assert.deepEqual(JSON.parse(execFileSync('/bin/bash', ['-c', multi], { encoding: 'utf8' })), [...HOSTILE, 'a\nb\tc\x01']);
+    assert.equal(nativeCommandLine(['a', 'x\ny'], 'C:\\w', {}, true), "Set-Location -LiteralPath 'C:\\w'; & 'a' ('x' + \"`n\" + 'y')");
     assert.equal(nativeCommandLine(['a'], 'C:\\w', { K: 'v' }, true), "Set-Location -LiteralPath 'C:\\w'; $env:K = 'v'; & 'a'");
   });
 

@@ -16,6 +16,8 @@ import { ScreenModel } from './screenModel';
 import { SessionBase } from './sessionBase';
 
 const SHELL_INTEGRATION_WAIT_MS = 10_000;
+/** How long a message typed while the agent starts waits for its prompt. */
+const STARTING_INPUT_WAIT_MS = 60_000;
 /** The screen is judged once output has paused this long (gt polls twice, 200 ms apart). */
 const QUIET_MS = 250;
 
@@ -262,6 +264,13 @@ export class NativeSession extends SessionBase implements AgentSession {
     if (!term || !(this.execution || this.launchedBlind) || !isRunning(this.current)) {
       throw new Error(`${this.name} is not running, so the message was not sent (it would reach the shell, not the agent)`);
     }
+    if (this.current.kind === 'starting') {
+      // Typed before the agent's UI is up, text is echoed by the terminal, held back or lost: wait for its prompt.
+      await this.untilReady(STARTING_INPUT_WAIT_MS);
+      if (this.term !== term || !isRunning(this.current)) {
+        throw new Error(`${this.name} ended before it was ready, so the message was not sent`);
+      }
+    }
     if (this.current.kind === 'ready') {
       this.setState({ kind: 'busy' });
     }
@@ -276,6 +285,23 @@ export class NativeSession extends SessionBase implements AgentSession {
       this.awaitingReply = true;
       term.sendText(input.submit, false);
     }
+  }
+
+  /** Resolves when the agent is no longer starting, or after `ms` (then the text goes anyway). */
+  private untilReady(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const sub = this.onDidChangeState((st) => {
+        if (st.kind !== 'starting') {
+          done();
+        }
+      });
+      function done(): void {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
   }
 
   injectContext(text: string): Promise<void> {
