@@ -201,7 +201,12 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
       }),
     );
   }
-  own(vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, new AgentTerminalProfile(store, sessions)));
+  own(vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, new AgentTerminalProfile(store, sessions, (plan) => hooks.beforeStart(plan))));
+  // Agent terminals not started by this extension host: the profile's, and ours from before a restart.
+  own(vscode.window.onDidOpenTerminal((t) => sessions.adoptTerminal(t, true)));
+  for (const t of vscode.window.terminals) {
+    sessions.adoptTerminal(t, false);
+  }
 
   own(vscode.workspace.onDidChangeWorkspaceFolders(() => rediscover()));
   own(vscode.workspace.onDidGrantWorkspaceTrust(() => refresher.setTrusted(true)));

@@ -159,6 +159,24 @@ describe('Agents in native terminals', function () {
     await session.stop();
   });
 
+  it('an agent terminal the extension did not open (the Gas Town Agent profile, or ours from before a restart) is tracked: Start shows it instead of starting another', async () => {
+    const roles = await demoRoles();
+    const home = roles.all.filter((r) => r.kind === 'polecat').pop() ?? roles.polecat;
+    const { sessions } = await api();
+    await sessions.stop(home);
+    const plan = sessions.plan(home);
+    // What the profile gives VS Code: the agent as the terminal's process, with the role's environment.
+    const terminal = vscode.window.createTerminal({ name: 'profile agent', shellPath: plan.start.argv[0], shellArgs: plan.start.argv.slice(1), cwd: home.dir, env: plan.env });
+    const session = await waitFor('the terminal to be tracked as the role’s agent', () => (sessions.get(home)?.terminal === terminal ? sessions.get(home) : undefined));
+    await waitFor('the tree to list it', async () => /^native · (starting|ready)/.test(String((await roleItems(home)).agent?.description)));
+    const count = vscode.window.terminals.length;
+    await vscode.commands.executeCommand('gastown.startAgent', home.dir);
+    assert.equal(vscode.window.terminals.length, count, 'Start opened a second agent terminal');
+    assert.equal(sessions.get(home), session);
+    terminal.dispose();
+    await waitFor('the agent to end with its terminal', () => !isRunningState(session.state.kind));
+  });
+
   it('resume passes the preset resume flag with the stored session id', async () => {
     const { sessions } = await api();
     const { crew } = await demoRoles();

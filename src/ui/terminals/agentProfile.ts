@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AgentPlan } from '../../town/agentPlan';
 import type { TownStore } from '../../model/townStore';
 import { pickRole } from '../pickRole';
 import { ROLE_STYLE } from '../views/townTree';
@@ -10,6 +11,8 @@ export class AgentTerminalProfile implements vscode.TerminalProfileProvider {
   constructor(
     private readonly towns: TownStore,
     private readonly sessions: SessionManager,
+    /** The agent's hook files, written before it starts (as for Start Agent). */
+    private readonly beforeStart: (plan: AgentPlan) => Promise<void>,
   ) {}
 
   async provideTerminalProfile(): Promise<vscode.TerminalProfile | undefined> {
@@ -27,6 +30,7 @@ export class AgentTerminalProfile implements vscode.TerminalProfileProvider {
       return undefined;
     }
     const plan = this.sessions.plan(role);
+    await this.beforeStart(plan).catch(() => undefined);
     const [shellPath, ...shellArgs] = plan.start.argv;
     const style = ROLE_STYLE[role.kind];
     return new vscode.TerminalProfile({

@@ -102,6 +102,28 @@ export class NativeSession extends SessionBase implements AgentSession {
     return changed;
   }
 
+  /**
+   * Takes over a terminal that runs this role's agent but is not ours: one opened from the "Gas Town Agent"
+   * profile (the agent is the terminal's process), or one of ours from before the extension host restarted. Its
+   * output cannot be read, so the agent's exit is seen when the terminal closes, and readiness comes from the
+   * preset's delay for a new one.
+   */
+  adopt(terminal: vscode.Terminal, fresh: boolean): void {
+    this.term = terminal;
+    this.launchedBlind = true;
+    this.startedAt = Date.now();
+    if (!fresh) {
+      this.setState({ kind: 'ready' });
+      return;
+    }
+    this.setState({ kind: 'starting' });
+    this.readyTimer = setTimeout(() => {
+      if (this.current.kind === 'starting') {
+        this.setState({ kind: 'ready' });
+      }
+    }, this.plan.resolved.preset.ready_delay_ms ?? 3000);
+  }
+
   async start(): Promise<void> {
     const style = ROLE_STYLE[this.home.kind];
     const shell = agentShell();

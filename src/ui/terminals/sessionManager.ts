@@ -284,6 +284,33 @@ export class SessionManager extends Disposable {
     return this.start(home, { host: 'native', launch: (p) => planResume(p, id), signal: opts.signal });
   }
 
+  /**
+   * Tracks a terminal that runs a role's agent without being a session of ours (its environment names the role
+   * and the town): the "Gas Town Agent" profile's, or ours from before an extension-host restart. So the tree
+   * shows it and Start shows it instead of launching a second agent in the same home.
+   */
+  adoptTerminal(terminal: vscode.Terminal, fresh: boolean): AgentSession | undefined {
+    if (terminal.exitStatus !== undefined || this.all().some((s) => s.terminal === terminal)) {
+      return undefined;
+    }
+    const options = terminal.creationOptions;
+    const env = 'env' in options ? (options.env ?? {}) : {};
+    const role = env.GT_ROLE;
+    const root = env.GT_ROOT;
+    const town = this.towns.towns.find((t) => t.location.root === root);
+    const home = town && [...town.layout.townRoles, ...town.layout.rigs.flatMap((r) => r.roles)].find((r) => gtRole(r) === role);
+    const known = home && this.get(home);
+    if (!home || (known && isRunning(known.state))) {
+      return undefined;
+    }
+    const plan = this.plan(home);
+    const session = new NativeSession(plan, plan.start, this.log);
+    this.track(session);
+    session.adopt(terminal, fresh);
+    this.log.info(`tracking the terminal "${terminal.name}" as the agent of ${gtRole(home)}`);
+    return session;
+  }
+
   /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */
   adoptFromStatus(townRoot: string, roles: RoleHome[]): void {
     for (const home of roles) {
