@@ -7,6 +7,9 @@
 /** gt's busy indicator, shown by Claude Code (and others) while a turn runs. */
 export const BUSY_INDICATOR = 'esc to interrupt';
 
+/** A menu waiting for the user (Claude's trust and permission dialogs): the `❯` there is a cursor, not the prompt. */
+export const DIALOG_INDICATOR = /\bEnter to (confirm|select|continue)\b/i;
+
 /** How many of the last non-empty lines are looked at (gt captures 5 to 10). */
 const LAST_LINES = 10;
 
@@ -28,6 +31,9 @@ export function screenState(lines: readonly string[], prefix: string, busy = BUS
   const last = lines.filter((l) => l.trim() !== '').slice(-LAST_LINES);
   if (last.some((l) => l.includes(busy))) {
     return 'busy';
+  }
+  if (last.some((l) => DIALOG_INDICATOR.test(l))) {
+    return 'unknown';
   }
   return prefix !== '' && last.some((l) => isPromptLine(l, prefix)) ? 'ready' : 'unknown';
 }

@@ -69,7 +69,8 @@ function lastPrompt(r: ModelRequest): string | undefined {
   const texts = (Array.isArray(last.content) ? (last.content as Array<{ type?: string; text?: string }>) : [])
     .filter((c) => c.type === 'text' && typeof c.text === 'string' && !c.text.startsWith('<system-reminder>'))
     .map((c) => c.text ?? '');
-  return texts.length > 0 ? texts.join('\n') : undefined;
+  // Claude Code sends a long paste wrapped in its own markup; the text inside is what was typed.
+  return texts.length > 0 ? texts.join('\n').replace(/\s*<pasted_content id="[^"]*">\n?([\s\S]*?)\n?<\/pasted_content id="[^"]*">\s*/g, '$1') : undefined;
 }
 
 /** The text of the tool results in a request (Anthropic `tool_result` blocks, OpenAI `tool` messages). */
@@ -275,7 +276,7 @@ describe('Real agent CLIs started by the extension prime themselves', function (
     await vscode.commands.executeCommand('gastown.startAgent', polecat.dir, { agent: 'realclaude-dialog', host: 'native' });
     const session = await waitFor('the session', () => sessions.get(polecat));
     const native = session as unknown as { screenLines(): string[] };
-    await waitShowing('a dialog on the screen', () => session, () => native.screenLines().some((l) => /^\s*❯\s*1\.\s/.test(l)), 30_000);
+    await waitShowing('a dialog on the screen', () => session, () => native.screenLines().some((l) => /Enter to confirm/.test(l)), 30_000);
     await sleep((session.plan.resolved.preset.ready_delay_ms ?? 10_000) + 2000);
     assert.equal(session.state.kind, 'starting', `state ${session.state.kind}; screen:\n${native.screenLines().filter((l) => l.trim()).join('\n')}`);
     await screenshot('real-claude-dialog');

@@ -18,6 +18,8 @@ describe('agent screen state', () => {
   it('a dialog waiting for the user is not ready', () => {
     assert.equal(screenState(DIALOG, '❯ '), 'unknown');
     assert.ok(!isPromptLine('❯ 1. No, exit', '❯ '));
+    // Claude's trust dialog (measured): an unnumbered menu under the cursor, with "Enter to confirm".
+    assert.equal(screenState(['Quick safety check: Is this a project you created or one you trust?', ' ❯ No, exit', '   Yes, I trust this folder', ' Enter to confirm · Esc to cancel'], '❯ '), 'unknown');
     assert.ok(isPromptLine('❯\u00a0fix the bug', '❯ '), 'typed text after the prompt is still the prompt');
   });
   it('only the last lines count: an old prompt scrolled up is not the screen now', () => {

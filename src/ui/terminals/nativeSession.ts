@@ -20,6 +20,8 @@ const SHELL_INTEGRATION_WAIT_MS = 10_000;
 const STARTING_INPUT_WAIT_MS = 60_000;
 /** The screen is judged once output has paused this long (gt polls twice, 200 ms apart). */
 const QUIET_MS = 250;
+const QUIET_AFTER_SUBMIT_MS = 600;
+const SILENT_AFTER_SUBMIT_MS = 3000;
 
 /** The shell the agent's command line is written for: bash (shell integration, POSIX quoting) or PowerShell. */
 export function agentShell(): { path: string; windows: boolean } {
@@ -48,8 +50,11 @@ export class NativeSession extends SessionBase implements AgentSession {
   private readyTimer: NodeJS.Timeout | undefined;
   private screen: ScreenModel | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
-  /** Between typing a message and the agent's first output after its submit key: the old prompt is still shown. */
-  private awaitingReply = false;
+  /**
+   * Where typed input stands: `typing` until the submit key is sent (the agent's echo of the text is no answer),
+   * `submitted` until the agent's first output after it; the screen is not judged in between.
+   */
+  private input: 'none' | 'typing' | 'submitted' = 'none';
   private primed = false;
   private startedAt = Date.now();
   private versionCache: Promise<string> | undefined;
@@ -131,7 +136,7 @@ export class NativeSession extends SessionBase implements AgentSession {
     this.launchedBlind = false;
     this.text = '';
     this.primed = false;
-    this.awaitingReply = false;
+    this.input = 'none';
     this.screen?.dispose();
     this.screen = new ScreenModel();
     this.setState({ kind: 'starting' });
@@ -216,15 +221,20 @@ export class NativeSession extends SessionBase implements AgentSession {
   }
 
   private outputSettling(): void {
-    this.awaitingReply = false;
+    if (this.input === 'typing') {
+      return;
+    }
+    // After a submit the agent may pause before it shows that it works: judge only after a longer quiet.
+    const quiet = this.input === 'submitted' ? QUIET_AFTER_SUBMIT_MS : QUIET_MS;
+    this.input = 'none';
     clearTimeout(this.checkTimer);
-    this.checkTimer = setTimeout(() => this.checkScreen(), QUIET_MS);
+    this.checkTimer = setTimeout(() => this.checkScreen(), quiet);
   }
 
   /** Ready when the prompt shows and nothing says busy; busy again when the agent works on its own. */
   private checkScreen(): void {
     const prefix = this.plan.resolved.preset.ready_prompt_prefix ?? '';
-    if (!prefix || !this.screen || this.awaitingReply || !isRunning(this.current)) {
+    if (!prefix || !this.screen || this.input !== 'none' || !isRunning(this.current)) {
       return;
     }
     const seen = screenState(this.screen.lines(), prefix);
@@ -296,7 +306,7 @@ export class NativeSession extends SessionBase implements AgentSession {
     if (this.current.kind === 'ready') {
       this.setState({ kind: 'busy' });
     }
-    this.awaitingReply = true;
+    this.input = 'typing';
     clearTimeout(this.checkTimer);
     const input = inputPlan(text, this.plan.resolved.preset);
     term.sendText(input.text, false);
@@ -304,8 +314,18 @@ export class NativeSession extends SessionBase implements AgentSession {
     // The agent may have ended during the pause; then the key would reach the shell.
     if (this.term === term && isRunning(this.current)) {
       // What the agent echoed of the paste is not its answer: only output after the submit key counts.
-      this.awaitingReply = true;
+      this.input = 'submitted';
       term.sendText(input.submit, false);
+      // An agent that prints nothing in answer still gets its screen judged.
+      clearTimeout(this.checkTimer);
+      this.checkTimer = setTimeout(() => {
+        if (this.input === 'submitted') {
+          this.input = 'none';
+          this.checkScreen();
+        }
+      }, SILENT_AFTER_SUBMIT_MS);
+    } else {
+      this.input = 'none';
     }
   }
 
