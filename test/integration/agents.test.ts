@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,6 +32,17 @@ async function say(home: RoleHome, text: string, expectTag?: string): Promise<st
 }
 
 const AGENT_VARS = /^(GT_|BD_|BEADS_)/;
+
+/** `gt role env` run in a role's home with no role in the environment: gt's own answer for that home. */
+function gtRoleEnv(dir: string): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GT_ROLE|GT_RIG|GT_CREW|GT_POLECAT|BD_ACTOR)$/.test(k)));
+  const out = execFileSync('gt', ['role', 'env'], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+  const vars: Record<string, string> = {};
+  for (const m of out.matchAll(/^export ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) {
+    vars[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+  }
+  return vars;
+}
 
 const isRunningState = (kind: string | undefined): boolean => kind === 'starting' || kind === 'ready' || kind === 'busy';
 
@@ -77,6 +89,14 @@ describe('Agents in native terminals', function () {
       assert.equal(seen.CLAUDECODE, '');
       assert.equal(seen.GIT_AUTHOR_NAME, session.plan.env.GIT_AUTHOR_NAME, 'the rc file’s GIT_AUTHOR_NAME did not reach the agent');
       assert.equal(got.GT_AGENT, 'testagent');
+      // Compared with gt itself: what `gt role env` exports for this home (GT_ROLE_HOME is that command's own
+      // addition for shells; gt's AgentEnv does not set it).
+      const gtEnv = gtRoleEnv(home.dir);
+      const compared = Object.keys(gtEnv).filter((k) => k !== 'GT_ROLE_HOME' && (AGENT_VARS.test(k) || k === 'GIT_AUTHOR_NAME' || k === 'NODE_OPTIONS' || k === 'CLAUDECODE'));
+      assert.ok(compared.length >= 8, `gt role env printed too little: ${JSON.stringify(gtEnv)}`);
+      for (const k of compared) {
+        assert.equal(seen[k], gtEnv[k], `${k}: the agent has ${JSON.stringify(seen[k])}, gt role env says ${JSON.stringify(gtEnv[k])}`);
+      }
       assert.equal(got.GT_ROLE, which === 'crew' ? `demo/crew/${home.name}` : `demo/polecats/${home.name}`);
       assert.equal(await session.isAlive(), true, 'the agent process (node) is not seen under the terminal');
       const items = await roleItems(home);

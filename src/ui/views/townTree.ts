@@ -93,7 +93,14 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
   private agentNode(town: TownEntry, role: RoleHome): TownNode | undefined {
     const session = this.sessions.get(role);
     const runtime = this.runtime(town, role);
-    if ((session && session.state.kind !== 'stopped') || runtime?.running) {
+    if (session && isRunning(session.state)) {
+      return { type: 'agent', town, role, session, runtime };
+    }
+    // An ended session of ours must not hide the agent gt runs in tmux for the same role.
+    if (runtime?.running) {
+      return { type: 'agent', town, role, session: session?.host === 'tmux' ? session : undefined, runtime };
+    }
+    if (session && session.state.kind !== 'stopped') {
       return { type: 'agent', town, role, session, runtime };
     }
     return undefined;
