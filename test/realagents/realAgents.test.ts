@@ -56,21 +56,41 @@ function shown(r: ModelRequest): string {
   return out.join('\n');
 }
 
-/** The text the user submitted last in a request: the last user message, less the agent's own reminders. */
-function lastPrompt(r: ModelRequest): string | undefined {
-  const msgs = (r.body?.messages ?? []) as Array<{ role?: string; content?: unknown }>;
-  const last = [...msgs].reverse().find((m) => m.role === 'user');
-  if (!last) {
+/** Text parts of a message the user typed (not the agent's reminders, not tool results). */
+function typedText(m: { role?: string; content?: unknown }): string | undefined {
+  if (m.role !== 'user') {
     return undefined;
   }
-  if (typeof last.content === 'string') {
-    return last.content;
+  if (typeof m.content === 'string') {
+    return m.content;
   }
-  const texts = (Array.isArray(last.content) ? (last.content as Array<{ type?: string; text?: string }>) : [])
-    .filter((c) => c.type === 'text' && typeof c.text === 'string' && !c.text.startsWith('<system-reminder>'))
+  const texts = (Array.isArray(m.content) ? (m.content as Array<{ type?: string; text?: string }>) : [])
+    .filter((c) => c.type === 'text' && typeof c.text === 'string' && !c.text.trimStart().startsWith('<system-reminder>'))
     .map((c) => c.text ?? '');
   // Claude Code sends a long paste wrapped in its own markup; the text inside is what was typed.
   return texts.length > 0 ? texts.join('\n').replace(/\s*<pasted_content id="[^"]*">\n?([\s\S]*?)\n?<\/pasted_content id="[^"]*">\s*/g, '$1') : undefined;
+}
+
+/**
+ * The prompt a request answers: the last user message with typed text, when nothing but reminders (a hook's
+ * injected context) came after it; undefined for a request that continues a turn (a tool's result).
+ */
+function lastPrompt(r: ModelRequest): string | undefined {
+  const msgs = (r.body?.messages ?? []) as Array<{ role?: string; content?: unknown }>;
+  for (let i = msgs.length - 1; i >= 0; i--) {
+    const m = msgs[i];
+    if (m.role !== 'user') {
+      return undefined;
+    }
+    const typed = typedText(m);
+    if (typed !== undefined) {
+      return typed;
+    }
+    if (Array.isArray(m.content) && (m.content as Array<{ type?: string }>).some((c) => c.type === 'tool_result')) {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The text of the tool results in a request (Anthropic `tool_result` blocks, OpenAI `tool` messages). */
@@ -235,7 +255,8 @@ describe('Real agent CLIs started by the extension prime themselves', function (
         // Exactly one prompt: no request whose prompt is a piece of this text (a line on its own, or a merge).
         const prompts = requests()
           .filter((r) => r.at >= t0 && isMain(r))
-          .map((r) => lastPrompt(r)?.trimEnd());
+          .map((r) => lastPrompt(r)?.trimEnd())
+          .filter((p) => p !== undefined);
         assert.deepEqual([...new Set(prompts)], [text], `the prompts the model saw after this nudge: ${JSON.stringify(prompts)}`);
       }
       await screenshot(`real-${agent}-nudges`);
