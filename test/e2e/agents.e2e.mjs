@@ -55,6 +55,36 @@ export const suite = {
       },
     },
       {
+      name: 'Nudge with several lines: the input box’s editor button opens an editor, Send types it into the agent as one message',
+      async run(page, ctx) {
+        const summary = JSON.parse(ctx.env.GASTOWN_DEMO_SUMMARY || '{}');
+        const crew = summary.crew?.[0];
+        await runCommand(page, 'Gas Town: Nudge Agent');
+        const widget = page.locator('.quick-input-widget');
+        const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: `demo/crew/${crew}` }).first();
+        // One agent running: no picker; else pick ours.
+        if (await row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+          await row.click();
+        }
+        await widget.locator('.action-label[aria-label^="Write a longer message"], .action-label[title^="Write a longer message"]').first().click();
+        const editor = page.locator('.editor-instance .monaco-editor').first();
+        await editor.waitFor({ state: 'visible', timeout: 10000 });
+        await editor.click();
+        await page.keyboard.type('first line of the nudge');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('second line, $(not run)');
+        await screenshot(page, 'ui-nudge-editor');
+        await page.locator('.notification-toast', { hasText: 'then Send' }).locator('.monaco-button', { hasText: 'Send' }).first().click();
+        await page.waitForFunction(
+          () => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('INPUT:"first line of the nudge'),
+          null,
+          { timeout: 20000 },
+        );
+        const text = (await terminalText(page)).replace(/\s+/g, ' ');
+        assert.ok(text.includes('INPUT:"first line of the nudge\\nsecond line, $(not run)"'), text.slice(-600));
+      },
+    },
+    {
       name: 'an agent that exits at once says why: its last lines in the warning, and no Restart for a failure that would repeat',
       async run(page, ctx) {
         const town = ctx.town ?? ctx.env.GASTOWN_TEST_TOWN;

@@ -10,6 +10,7 @@ import { gtRole, mailAddress, RoleHome } from '../../town/roles';
 import { allRoles, pickRole } from '../pickRole';
 import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
+import { askNudge } from '../nudgeInput';
 import { StopRefused } from '../terminals/tmuxSession';
 import type { TownNode } from '../views/townTree';
 import type { BeadSummary } from '../../cli/beadSchemas';
@@ -212,7 +213,7 @@ export async function nudgeAgent(ctx: AgentCommandContext, arg?: unknown, text?:
   if (!role || !session) {
     return;
   }
-  const message = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: `Nudge ${session.name}`, prompt: 'A message for the agent (sent as literal text)' });
+  const message = typeof text === 'string' ? text : await askNudge(session.name);
   if (message) {
     await session.sendMessage(message);
   }
