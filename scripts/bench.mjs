@@ -91,6 +91,55 @@ for (const [what, file] of [['bundle dist/extension.js', 'dist/extension.js'], [
   row(what, p && fs.existsSync(p) ? `${(fs.statSync(p).size / 1024).toFixed(1)} KiB` : 'not built', file ?? 'npm run package');
 }
 
+// In a real VS Code (code-server) on a fresh demo town: freshness, idle cost, activation, agent start.
+// GASTOWN_BENCH_VSCODE=0 skips it; GASTOWN_BENCH_IDLE_SECONDS (default 120) and GASTOWN_BENCH_CHANGES (20) size it.
+const results = {};
+if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
+  try {
+    const { ensureVsCodeStack } = await import('../test/harness/setup.mjs');
+    const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
+    const { demoTown, ensureGasTownStack } = await import('./lib/stack.mjs');
+    await ensureVsCodeStack();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-bench-town-'));
+    const demo = await demoTown(dir, await ensureGasTownStack());
+    try {
+      const env = { ...demo.env, GASTOWN_TEST_TOWN: demo.town, GASTOWN_DEMO_SUMMARY: JSON.stringify(demo.summary) };
+      const host = async (only, outFile) => {
+        const code = await runExtensionHostTests({
+          extDir: root, testsEntry: path.join(root, 'out', 'test', 'benchhost', 'index.js'), workspace: demo.town,
+          env: { ...env, GASTOWN_BENCH_ONLY: only, GASTOWN_BENCH_OUT: outFile }, screenshotDir: path.join(dir, 'shots'),
+          timeoutMs: 60 * 60 * 1000, log: (l) => console.error(l),
+        });
+        if (code !== 0) throw new Error(`the ${only} bench exited with ${code}`);
+        return JSON.parse(fs.readFileSync(outFile, 'utf8'));
+      };
+      const activations = [];
+      for (let i = 0; i < 5; i++) activations.push(await host('activation', path.join(dir, `activation-${i}.json`)));
+      const med = (k) => activations.map((a) => a[k]).sort((a, b) => a - b)[2];
+      results.activation = { activateMs: med('activateMs'), townRowsMs: med('townRowsMs'), beadRowsMs: med('beadRowsMs'), windows: activations };
+      row('activate() (median of 5 fresh windows)', `${med('activateMs').toFixed(1)} ms`);
+      row('Gas Town shown → Town rows / first bead rows (median of 5)', `${med('townRowsMs').toFixed(0)} ms / ${med('beadRowsMs').toFixed(0)} ms`);
+      const h = await host('host', path.join(dir, 'host.json'));
+      Object.assign(results, h);
+      const fresh = (f) => `median ${f.median} ms, p95 ${f.p95} ms, ${f.missed} missed of ${f.n + f.missed}`;
+      row('freshness: outside bd update → Beads data', fresh(h.freshBdUpdate));
+      row('freshness: outside gt mail send → Mail data', fresh(h.freshMailSend));
+      row('freshness: outside gt escalate → status bar data', fresh(h.freshEscalate));
+      row(`idle: processes spawned per minute, views hidden / visible / status bar only (${h.idleSeconds} s each)`, `${h.idleHidden} / ${h.idleVisible} / ${h.idleStatusBar}`);
+      row('Start Agent → ready detected, less the agent’s own start-up (native, test agent)', `median ${h.agentNativeOverhead.median} ms, p95 ${h.agentNativeOverhead.p95} ms`);
+    } finally {
+      demo.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } catch (e) {
+    row('in a real VS Code', 'failed', String(e.message).split('\n')[0]);
+  }
+} else {
+  row('in a real VS Code', 'skipped', 'GASTOWN_BENCH_VSCODE=0');
+}
+fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
+fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, rows, ...results }, null, 2) + '\n');
+
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log(`Gas Town for VS Code — bench (${os.cpus().length} cores, node ${process.version})\n`);
 for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`);

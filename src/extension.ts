@@ -41,11 +41,14 @@ export interface GasTownApi {
   escalations: EscalationsFeature;
   hooks: HooksFeature;
   processStats: { spawned: number };
+  /** performance.now() at the start and end of activate(), for `npm run bench`. */
+  timings: { activateStart: number; activateEnd: number };
   commandIds: string[];
 }
 
 // Composition root: builds the parts and wires them; the parts hold the logic.
 export function activate(context: vscode.ExtensionContext): GasTownApi {
+  const activateStart = performance.now();
   const own = <T extends IDisposable>(d: T): T => {
     context.subscriptions.push(d);
     return d;
@@ -229,7 +232,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   );
   rediscover();
   log.info(`activated from ${context.extensionPath}`);
-  return { store, sessions, status, townTree, beads, convoys, escalations, mail, hooks, processStats, commandIds: Object.keys(handlers) };
+  const timings = { activateStart, activateEnd: performance.now() };
+  return { store, sessions, status, townTree, beads, convoys, escalations, mail, hooks, processStats, timings, commandIds: Object.keys(handlers) };
 }
 
 export function deactivate(): void {

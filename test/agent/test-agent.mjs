@@ -2,7 +2,8 @@
 // A small, real stand-in for a coding agent, used by the tests as the `testagent` preset.
 //
 // Interactive:  node test-agent.mjs [--resume <id>] [--continue] [initial prompt]
-//   After TEST_AGENT_READY_DELAY_MS (default 300) it prints the ready prompt `test-agent> `,
+//   After TEST_AGENT_READY_DELAY_MS (default 300) it prints `STARTED_IN_MS:<its own start-up>` and the ready
+//   prompt `test-agent> `,
 //   then answers each message with `echo: <message>`, `INPUT:<json of the exact message>` and, for these
 //   commands, one more line:
 //     /argv  -> ARGV:<json of argv after the script>
@@ -165,6 +166,8 @@ function runInteractive() {
 
   setTimeout(() => {
     ready = true;
+    // Its own start-up, for `npm run bench` (the time a host needs beyond it is the host's).
+    line('STARTED_IN_MS:' + Math.round(process.uptime() * 1000));
     out(PROMPT);
     for (const l of pending.splice(0)) handle(l);
   }, readyDelay);
