@@ -91,14 +91,18 @@ export const suite = {
         const restoreAgents = editJson(path.join(town, 'settings', 'agents.json'), (doc) => {
           doc.agents.failagent = { command: 'node', args: ['-e', "console.error('--dangerously-skip-permissions cannot be used with root/sudo privileges'); process.exit(1)"] };
         });
+        // A crew member nobody runs (gt's daemon may run the witness by now): the second one, given the failing agent.
+        const summary = JSON.parse(ctx.env.GASTOWN_DEMO_SUMMARY || '{}');
+        const member = summary.crew?.[1];
+        assert.ok(member, 'the demo town has no second crew member');
         const restoreConfig = editJson(path.join(town, 'settings', 'config.json'), (doc) => {
-          doc.role_agents = { ...doc.role_agents, witness: 'failagent' };
+          doc.crew_agents = { ...doc.crew_agents, [member]: 'failagent' };
         });
         try {
           await runCommand(page, 'Gas Town: Start Agent');
           const widget = page.locator('.quick-input-widget');
-          await widget.locator('.quick-input-box input').fill('demo/witness');
-          await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'demo/witness' }).first().click();
+          await widget.locator('.quick-input-box input').fill(`demo/crew/${member}`);
+          await widget.locator('.quick-input-list .monaco-list-row', { hasText: `demo/crew/${member}` }).first().click();
           const toast = page.locator('.notification-toast', { hasText: 'exited with code 1' }).first();
           await toast.waitFor({ state: 'visible', timeout: 30000 });
           const text = await toast.innerText();

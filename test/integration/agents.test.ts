@@ -25,10 +25,15 @@ async function say(home: RoleHome, text: string, expectTag?: string): Promise<st
   assert.ok(session);
   const before = session.output.length;
   await vscode.commands.executeCommand('gastown.nudgeAgent', home.dir, text);
-  return waitFor(`the agent's reply to ${JSON.stringify(text)}`, () => {
-    const fresh = session.output.slice(before);
-    return fresh.includes(`echo: ${text.split('\n')[0]}`) && (!expectTag || fresh.includes(expectTag)) && session.state.kind === 'ready' ? session.output : undefined;
-  });
+  try {
+    return await waitFor(`the agent's reply to ${JSON.stringify(text)}`, () => {
+      const fresh = session.output.slice(before);
+      return fresh.includes(`echo: ${text.split('\n')[0]}`) && (!expectTag || fresh.includes(expectTag)) && session.state.kind === 'ready' ? session.output : undefined;
+    });
+  } catch (err) {
+    const screen = (session as unknown as { screenLines?: () => string[] }).screenLines?.() ?? [];
+    throw new Error(`${(err as Error).message}; state ${session.state.kind}; output since:\n${session.output.slice(before).slice(-800)}\nscreen:\n${screen.filter((l) => l.trim()).slice(-12).join('\n')}`);
+  }
 }
 
 const AGENT_VARS = /^(GT_|BD_|BEADS_)/;

@@ -55,6 +55,7 @@ export class NativeSession extends SessionBase implements AgentSession {
    * `submitted` until the agent's first output after it; the screen is not judged in between.
    */
   private input: 'none' | 'typing' | 'submitted' = 'none';
+  private inputQueue: Promise<void> = Promise.resolve();
   private primed = false;
   private startedAt = Date.now();
   private versionCache: Promise<string> | undefined;
@@ -291,7 +292,14 @@ export class NativeSession extends SessionBase implements AgentSession {
    * Types the text into the agent with the input protocol (one bracketed paste, a pause, the submit key alone).
    * Refused when the agent is not running: the shell would read it instead.
    */
-  async sendMessage(text: string): Promise<void> {
+  sendMessage(text: string): Promise<void> {
+    // One message at a time: two typed at once (the startup `gt prime` and a nudge) would merge into one prompt.
+    const next = this.inputQueue.then(() => this.typeMessage(text));
+    this.inputQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async typeMessage(text: string): Promise<void> {
     const term = this.term;
     if (!term || !(this.execution || this.launchedBlind) || !isRunning(this.current)) {
       throw new Error(`${this.name} is not running, so the message was not sent (it would reach the shell, not the agent)`);
