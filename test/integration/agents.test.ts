@@ -202,6 +202,27 @@ describe('Agents in native terminals', function () {
     await waitFor('the agent to end with its terminal', () => !isRunningState(session.state.kind));
   });
 
+  it('a tmux start that gt fails leaves the row stopped, not "starting" for ever', async () => {
+    const roles = await demoRoles();
+    const home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;
+    const { sessions } = await api();
+    await sessions.stop(home);
+    const gtConfig = vscode.workspace.getConfiguration('gastown');
+    const failing = path.join(home.townRoot, '..', 'failing-gt.sh');
+    fs.writeFileSync(failing, '#!/bin/sh\necho "gt: cannot start: tmux server refused" >&2\nexit 1\n', { mode: 0o755 });
+    await gtConfig.update('gtPath', failing, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('gastown.startAgent', home.dir, { host: 'tmux' });
+      const session = sessions.get(home);
+      assert.ok(session, 'no session was tracked');
+      assert.equal(session.state.kind, 'stopped');
+      const row = await roleItems(home);
+      assert.doesNotMatch(String(row.agent?.description ?? ''), /starting/);
+    } finally {
+      await gtConfig.update('gtPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('resume passes the preset resume flag with the stored session id', async () => {
     const { sessions } = await api();
     const { crew } = await demoRoles();

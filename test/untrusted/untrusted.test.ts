@@ -99,6 +99,8 @@ describe('Untrusted workspace: nothing is spawned or written; the welcome view s
     const created = await vscode.commands.executeCommand('gastown.beads.create', undefined, { db: rig, title: 'x', type: 'task', priority: 2, parent: '', labels: [], description: '' });
     assert.equal(created, undefined, 'a bead was created');
     await vscode.commands.executeCommand('gastown.startAgent', crew.dir);
+    await vscode.commands.executeCommand('gastown.stopAgent', crew.dir, { confirm: false });
+    await vscode.commands.executeCommand('gastown.restartAgent', crew.dir, { confirm: false });
     // Agent hooks: no install, for the folder or the town, and no wrapper scripts.
     await vscode.commands.executeCommand('gastown.installAgentHooks', { scope: 'folder', folder: townRoot(), agents: ['claude', 'opencode', 'codex'], confirm: false });
     await vscode.commands.executeCommand('gastown.installAgentHooks', { scope: 'town', confirm: false });
