@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { HooksFeature } from './ui/hooksFeature';
+import { settleNudgeDraft } from './ui/nudgeInput';
 import { GtClient } from './cli/gtClient';
 import { processStats } from './cli/runner';
 import { disposeAll, IDisposable } from './common/lifecycle';
@@ -183,6 +184,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     [COMMANDS.runNonInteractive]: (arg, prompt) => agentCommands.runNonInteractive(ctx, arg, prompt),
     [COMMANDS.showAgentEnv]: (arg) => agentCommands.showAgentEnv(ctx, arg),
     [COMMANDS.showAgentTerminal]: (arg) => agentCommands.showAgentTerminal(ctx, arg),
+    [COMMANDS.nudgeDraftSend]: () => settleNudgeDraft(true),
+    [COMMANDS.nudgeDraftCancel]: () => settleNudgeDraft(false),
     ...hooks.handlers,
     ...beads.handlers,
     ...mail.handlers,

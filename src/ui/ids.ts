@@ -19,6 +19,8 @@ export const COMMANDS = {
   showAgentEnv: 'gastown.showAgentEnv',
   showAgentTerminal: 'gastown.showAgentTerminal',
   installAgentHooks: 'gastown.installAgentHooks',
+  nudgeDraftSend: 'gastown.nudgeDraftSend',
+  nudgeDraftCancel: 'gastown.nudgeDraftCancel',
   writeAgentWrappers: 'gastown.writeAgentWrappers',
   beadsRefresh: 'gastown.beads.refresh',
   beadsGroupBy: 'gastown.beads.groupBy',

@@ -1,8 +1,17 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from './ids';
+
+/** The open draft, if any: Send and Cancel (status bar buttons, or closing the editor) settle it. */
+let pending: { doc: vscode.TextDocument; settle: (send: boolean) => void } | undefined;
+
+/** Send or Cancel for the open nudge draft (the status bar buttons' commands). */
+export function settleNudgeDraft(send: boolean): void {
+  pending?.settle(send);
+}
 
 /**
- * Asks for a nudge. One line in an input box; its button (or a message over one line) opens an editor, since an
- * input box turns newlines into spaces. The editor is an untitled document: Send takes its text, Cancel drops it.
+ * Asks for a nudge. One line in an input box; its button opens an editor for several lines, since an input box
+ * turns newlines into spaces. The editor is an untitled draft with Send and Cancel in the status bar.
  */
 export async function askNudge(agent: string): Promise<string | undefined> {
   const box = vscode.window.createInputBox();
@@ -24,14 +33,36 @@ export async function askNudge(agent: string): Promise<string | undefined> {
 }
 
 async function askInEditor(agent: string, start: string): Promise<string | undefined> {
+  pending?.settle(false);
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: start });
   await vscode.window.showTextDocument(doc, { preview: false });
-  const send = 'Send';
-  const pick = await vscode.window.showInformationMessage(`Write the message for ${agent} in the editor, then Send.`, send, 'Cancel');
+  const send = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 1000);
+  send.text = `$(send) Send to ${agent.replace(/\$\(/g, '$\u200b(')}`;
+  send.tooltip = 'Type the draft into the agent as one message';
+  send.command = COMMANDS.nudgeDraftSend;
+  const cancel = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 999);
+  cancel.text = '$(close) Cancel nudge';
+  cancel.command = COMMANDS.nudgeDraftCancel;
+  send.show();
+  cancel.show();
+  const sent = await new Promise<boolean>((resolve) => {
+    const closed = vscode.workspace.onDidCloseTextDocument((d) => d === doc && pending?.settle(false));
+    pending = {
+      doc,
+      settle: (ok) => {
+        closed.dispose();
+        pending = undefined;
+        resolve(ok);
+      },
+    };
+  });
+  send.dispose();
+  cancel.dispose();
   const text = doc.getText();
   // The draft is ours: close it without a save prompt.
-  if (vscode.window.activeTextEditor?.document === doc) {
+  for (const e of vscode.window.visibleTextEditors.filter((x) => x.document === doc)) {
+    await vscode.window.showTextDocument(e.document, e.viewColumn);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
-  return pick === send && text.trim() !== '' ? text : undefined;
+  return sent && text.trim() !== '' ? text : undefined;
 }

@@ -74,7 +74,7 @@ export const suite = {
         await page.keyboard.press('Enter');
         await page.keyboard.type('second line, $(not run)');
         await screenshot(page, 'ui-nudge-editor');
-        await page.locator('.notification-toast', { hasText: 'then Send' }).locator('.monaco-button', { hasText: 'Send' }).first().click();
+        await page.locator('.statusbar-item', { hasText: 'Send to' }).first().click();
         await page.waitForFunction(
           () => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('INPUT:"first line of the nudge'),
           null,
@@ -103,7 +103,11 @@ export const suite = {
           const widget = page.locator('.quick-input-widget');
           await widget.locator('.quick-input-box input').fill(`demo/crew/${member}`);
           await widget.locator('.quick-input-list .monaco-list-row', { hasText: `demo/crew/${member}` }).first().click();
-          const toast = page.locator('.notification-toast', { hasText: 'exited with code 1' }).first();
+          // Toasts may be folded away; the Notifications list holds every notification.
+          await page.locator('.monaco-list-row', { hasText: `demo/crew/${member}` }).first().waitFor({ timeout: 30000 }).catch(() => {});
+          await page.waitForTimeout(3000);
+          await runCommand(page, 'Notifications: Show Notifications');
+          const toast = page.locator('.notifications-center .notification-list-item', { hasText: 'exited with code 1' }).first();
           await toast.waitFor({ state: 'visible', timeout: 30000 });
           const text = await toast.innerText();
           assert.match(text, /cannot be used with root\/sudo privileges/, text);
@@ -112,6 +116,7 @@ export const suite = {
           assert.ok(buttons.includes('Show Resolved Agent') && buttons.includes('Show Terminal'), buttons.join(', '));
           assert.ok(!buttons.includes('Restart'), `Restart offered: ${buttons.join(', ')}`);
           await screenshot(page, 'ui-agent-exit-reason');
+          await page.keyboard.press('Escape');
         } finally {
           restoreConfig();
           restoreAgents();
