@@ -97,6 +97,8 @@ describe('Beads view', function () {
     await vscode.commands.executeCommand('gastown.beads.groupBy', 'status');
     for (const d of dbs) {
       const cli = work(bd(d.db.cwd, ['list', '--json', '--limit', '0']));
+      // The view is live: a bead an earlier suite's agent made a moment ago may still be on its way.
+      await waitFor(`${d.db.name}: the view to list what bd lists`, async () => JSON.stringify((await visible(d)).beads.map(beadIdOf).sort()) === JSON.stringify(ids(cli)), 15_000).catch(() => undefined);
       const shown = await visible(d);
       assert.deepEqual(shown.beads.map(beadIdOf).sort(), ids(cli), `${d.db.name}: the view and bd list differ`);
       // Grouped by status: one group per status bd reports, with its count.
