@@ -63,11 +63,16 @@ export const suite = {
         await input.fill(id);
         await page.locator('.quick-input-list .monaco-list-row', { hasText: id }).first().waitFor({ timeout: 30000 });
         await page.keyboard.press('Enter');
-        const frame = detailsFrame(page);
-        const title = frame.locator('#bead-title');
-        await title.waitFor({ state: 'visible', timeout: 30000 });
-        assert.equal(await title.textContent(), HOSTILE_TITLE);
-        const dom = await frame.locator('body').evaluate((body) => ({
+        // The tab re-renders when the bead changes (other suites write to the town): a frame can be replaced under
+        // the read, so it is read again from the new frame.
+        const read = async () => {
+          const frame = detailsFrame(page);
+          const title = frame.locator('#bead-title');
+          await title.waitFor({ state: 'visible', timeout: 30000 });
+          assert.equal(await title.textContent(), HOSTILE_TITLE);
+          return frame.locator('body').evaluate(inspect);
+        };
+        const inspect = (body) => ({
           // VS Code injects its own host script into every webview; none may carry text from the bead.
           scripts: [...document.scripts].map((s) => s.textContent),
           imgs: document.images.length,
@@ -76,7 +81,15 @@ export const suite = {
           description: document.getElementById('description').innerText,
           csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
           pwned: typeof window.pwned,
-        }));
+        });
+        let dom;
+        for (let attempt = 1; !dom; attempt++) {
+          try {
+            dom = await read();
+          } catch (e) {
+            if (attempt >= 3 || !/detached/i.test(String(e.message))) throw e;
+          }
+        }
         assert.ok(dom.scripts.some((t) => t.includes("postMessage({ action: t.dataset.action })")), 'the page’s own script runs');
         assert.deepEqual(dom.scripts.filter((t) => /alert\(|touch \/tmp/.test(t)), [], 'no script from the bead');
         assert.equal(dom.imgs, 0);
