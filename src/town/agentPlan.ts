@@ -33,10 +33,10 @@ export interface PlanOptions {
   onPath?: (command: string) => boolean;
 }
 
-/** Finds a command on PATH the way exec.LookPath does (a path with a separator is checked as is). */
-export function commandOnPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+/** The executable a command names, found as exec.LookPath finds it (a path with a separator is checked as is). */
+export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (command === '') {
-    return false;
+    return undefined;
   }
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
   const candidates = command.includes('/') || command.includes('\\') ? [command] : (env.PATH ?? '').split(path.delimiter).filter((d) => d !== '').map((d) => path.join(d, command));
@@ -45,14 +45,18 @@ export function commandOnPath(command: string, env: NodeJS.ProcessEnv = process.
       try {
         fs.accessSync(c + ext, fs.constants.X_OK);
         if (fs.statSync(c + ext).isFile()) {
-          return true;
+          return c + ext;
         }
       } catch {
         // not here
       }
     }
   }
-  return false;
+  return undefined;
+}
+
+export function commandOnPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return findOnPath(command, env) !== undefined;
 }
 
 export function planAgent(home: RoleHome, opts: PlanOptions): AgentPlan {

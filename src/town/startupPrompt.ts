@@ -2,6 +2,7 @@
  * The first prompt of an agent the extension starts natively, as gt's startup beacon (internal/session/startup.go)
  * gives it to the agents gt starts: who the session is for, then what to do first. Pure.
  */
+import { presetHasHooks } from './hooks/hookPlan';
 import type { AgentPreset } from './schemas';
 import type { RoleHome } from './roles';
 
@@ -27,8 +28,7 @@ function stamp(d: Date): string {
  * Hookless agents get `gt prime` typed once ready instead (gt's startup nudge).
  */
 export function wantsStartupPrompt(p: AgentPreset): boolean {
-  const hooks = !!p.hooks_provider && p.hooks_provider !== 'none' && p.hooks_informational !== true;
-  return hooks && p.prompt_mode !== 'none';
+  return presetHasHooks(p) && p.prompt_mode !== 'none';
 }
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { TownStore } from '../model/townStore';
-import type { AgentPlan } from '../town/agentPlan';
+import { AgentPlan, findOnPath } from '../town/agentPlan';
 import { HookState, InspectedFile, inspectFile, readUserHookLayers, TrackedFileError, writeInspected, writeWrapper } from '../town/hooks/hookFiles';
 import { planFolderHooks, planRoleHooks, PlannedFile } from '../town/hooks/hookPlan';
 import { buildRegistry } from '../town/registry';
@@ -44,19 +44,7 @@ function worst(files: InspectedFile[]): HookState {
 
 /** The gt a hook calls: an absolute path, as gt writes `os.Executable()`; a bare `gt` only when none is found. */
 export function absoluteGt(configured: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (path.isAbsolute(configured)) {
-    return configured;
-  }
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter((d) => d !== '')) {
-    const candidate = path.join(dir, configured);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return configured;
+  return path.isAbsolute(configured) ? configured : (findOnPath(configured, env) ?? configured);
 }
 
 interface Deps {

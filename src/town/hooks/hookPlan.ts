@@ -24,9 +24,15 @@ function modeFor(file: string): number {
   return file.endsWith('.json') ? 0o600 : 0o644;
 }
 
-function hasHooks(p: AgentPreset): boolean {
+/** The preset names a hooks provider that runs its hooks (gt's `none` and informational ones do not). */
+export function presetHasHooks(p: Pick<AgentPreset, 'hooks_provider' | 'hooks_informational'>): boolean {
   const provider = p.hooks_provider ?? '';
-  return provider !== '' && provider !== 'none' && p.hooks_informational !== true && !CONFIG_ONLY_PROVIDERS.has(provider);
+  return provider !== '' && provider !== 'none' && p.hooks_informational !== true;
+}
+
+/** Hooks that prime: a config-only provider (vibe) has none, so its agent gets the instructions section. */
+function hasHooks(p: AgentPreset): boolean {
+  return presetHasHooks(p) && !CONFIG_ONLY_PROVIDERS.has(p.hooks_provider ?? '');
 }
 
 /** gt's default: CLAUDE.md for Claude, else AGENTS.md. */

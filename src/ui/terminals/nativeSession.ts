@@ -5,6 +5,7 @@ import { runCli } from '../../cli/runner';
 import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { inputPlan } from '../../town/agentInput';
+import { presetHasHooks } from '../../town/hooks/hookPlan';
 import { nativeCommandLine } from '../../town/shellQuote';
 import { isAutonomous } from '../../town/roles';
 import { screenState } from '../../town/screenState';
@@ -33,8 +34,7 @@ export function agentShell(): { path: string; windows: boolean } {
 
 /** Whether gt would nudge this agent with `gt prime` because it has no hooks to prime itself. */
 export function needsPrimeNudge(plan: AgentPlan): boolean {
-  const p = plan.resolved.preset;
-  return !p.hooks_provider || p.hooks_provider === 'none' || p.hooks_informational === true;
+  return !presetHasHooks(plan.resolved.preset);
 }
 
 /**

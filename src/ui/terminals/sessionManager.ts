@@ -12,6 +12,7 @@ import { launchProblems } from '../../town/preflight';
 import { gtRole, mailAddress, RoleHome, tmuxSessionName } from '../../town/roles';
 import { startupPrompt, wantsStartupPrompt } from '../../town/startupPrompt';
 import { lastLines } from '../../town/terminalText';
+import { allRoles } from '../pickRole';
 import { townSocketName } from '../../town/tmuxSocket';
 import type { AgentSession, SessionHost } from './agentSession';
 import { isFailedExit, isRunning } from './agentSession';
@@ -298,7 +299,7 @@ export class SessionManager extends Disposable {
     const role = env.GT_ROLE;
     const root = env.GT_ROOT;
     const town = this.towns.towns.find((t) => t.location.root === root);
-    const home = town && [...town.layout.townRoles, ...town.layout.rigs.flatMap((r) => r.roles)].find((r) => gtRole(r) === role);
+    const home = town && allRoles(town).find((r) => gtRole(r) === role);
     const known = home && this.get(home);
     if (!home || (known && isRunning(known.state))) {
       return undefined;
