@@ -62,11 +62,14 @@ export const suite = {
         await runCommand(page, 'Gas Town: Nudge Agent');
         const widget = page.locator('.quick-input-widget');
         const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: `demo/crew/${crew}` }).first();
-        // One agent running: no picker; else pick ours.
-        if (await row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
-          await row.click();
-        }
-        await widget.locator('.action-label[aria-label^="Write a longer message"], .action-label[title^="Write a longer message"]').first().click();
+        const longer = widget.locator('.action-label[aria-label^="Write a longer message"], .action-label[title^="Write a longer message"]').first();
+        // One agent running: no picker; else pick ours. Whichever shows first, however slow the picker is.
+        const first = await Promise.any([
+          row.waitFor({ state: 'visible', timeout: 30000 }).then(() => 'picker'),
+          longer.waitFor({ state: 'visible', timeout: 30000 }).then(() => 'input'),
+        ]);
+        if (first === 'picker') await row.click();
+        await longer.click();
         const editor = page.locator('.editor-instance .monaco-editor').first();
         await editor.waitFor({ state: 'visible', timeout: 10000 });
         await editor.click();
