@@ -19,6 +19,7 @@ import { ReadonlyDocs } from './ui/readonlyDocs';
 import { SettingsDiagnostics } from './ui/settingsDiagnostics';
 import { StatusRefresher } from './ui/statusRefresher';
 import { AgentTerminalProfile } from './ui/terminals/agentProfile';
+import { AgentTerminalRecords } from './ui/terminals/agentTerminalRecords';
 import { HostSetting, SessionManager } from './ui/terminals/sessionManager';
 import { TownWatcher } from './ui/townWatcher';
 import { TownTreeProvider } from './ui/views/townTree';
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
       log,
       () => config().get<HostSetting>('agents.host') ?? 'auto',
       () => config().get<boolean>('agents.startupPrompt', true),
+      new AgentTerminalRecords(context.workspaceState),
     ),
   );
   const docs = own(new ReadonlyDocs());
@@ -209,10 +211,8 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
   }
   own(vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, new AgentTerminalProfile(store, sessions, (plan) => hooks.beforeStart(plan))));
   // Agent terminals not started by this extension host: the profile's, and ours from before a restart.
-  own(vscode.window.onDidOpenTerminal((t) => sessions.adoptTerminal(t, true)));
-  for (const t of vscode.window.terminals) {
-    sessions.adoptTerminal(t, false);
-  }
+  own(vscode.window.onDidOpenTerminal((t) => void sessions.adoptTerminal(t, true)));
+  void sessions.adoptOpenTerminals();
 
   own(vscode.workspace.onDidChangeWorkspaceFolders(() => rediscover()));
   own(vscode.workspace.onDidGrantWorkspaceTrust(() => refresher.setTrusted(true)));

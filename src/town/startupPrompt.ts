@@ -24,11 +24,22 @@ function stamp(d: Date): string {
 }
 
 /**
- * Whether the start gets this prompt: agents whose hooks prime them and that take a prompt on the command line.
- * Hookless agents get `gt prime` typed once ready instead (gt's startup nudge).
+ * How a native start delivers gt's startup instructions (gt's startup fallback matrix): agents whose hooks prime
+ * them get the beacon as their prompt argument, or typed once ready when they take no prompt argument; hookless
+ * agents get `gt prime` typed once ready (gt's startup nudge).
  */
+export type StartupDelivery = 'argument' | 'typed' | 'prime';
+
+export function startupDelivery(p: AgentPreset): StartupDelivery {
+  if (!presetHasHooks(p)) {
+    return 'prime';
+  }
+  return p.prompt_mode === 'none' ? 'typed' : 'argument';
+}
+
+/** Whether the start gets the beacon as its prompt argument. */
 export function wantsStartupPrompt(p: AgentPreset): boolean {
-  return presetHasHooks(p) && p.prompt_mode !== 'none';
+  return startupDelivery(p) === 'argument';
 }
 
 /**

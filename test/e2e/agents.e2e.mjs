@@ -3,6 +3,39 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { clickActivityBar, runCommand, screenshot, terminalText, waitForTreeItem } from '../harness/ui.mjs';
 
+/** Process ids of the test agents running in a role home (Linux /proc: cwd and command line). */
+function agentProcesses(home) {
+  const pids = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('test-agent.mjs') && fs.realpathSync(`/proc/${pid}/cwd`) === fs.realpathSync(home)) pids.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** Polls `get` until it returns a value; fails naming `what` after `timeoutMs`. */
+async function waitForValue(get, timeoutMs, what) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Runs a Gas Town command from the palette and picks the role `address` (e.g. demo/crew/alice) in its picker. */
+async function onRole(page, command, address) {
+  await runCommand(page, command);
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-box input').fill(address);
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: address }).first().click();
+}
+
 /** Edits a JSON file of the town and returns a function that puts it back. */
 function editJson(file, edit) {
   const before = fs.readFileSync(file, 'utf8');
@@ -14,7 +47,8 @@ function editJson(file, edit) {
 
 export const suite = {
   name: 'Agents (UI)',
-  open: () => ({ settings: { 'gastown.agents.host': 'native' } }),
+  // Persistent terminal sessions as VS Code ships them (the harness turns them off elsewhere): a reload keeps agents.
+  open: () => ({ settings: { 'gastown.agents.host': 'native', 'terminal.integrated.enablePersistentSessions': true } }),
   tests: [
     {
       name: "start an agent from the tree's inline button and see its output in the terminal panel",
@@ -85,6 +119,72 @@ export const suite = {
         );
         const text = (await terminalText(page)).replace(/\s+/g, ' ');
         assert.ok(text.includes('INPUT:"first line of the nudge\\nsecond line, $(not run)"'), text.slice(-600));
+      },
+    },
+    {
+      name: 'a window reload keeps the running agent: its row still says running, and Start shows it instead of starting a second one',
+      async run(page, ctx) {
+        const summary = JSON.parse(ctx.env.GASTOWN_DEMO_SUMMARY || '{}');
+        const crew = summary.crew?.[0];
+        const home = path.join(ctx.town ?? ctx.env.GASTOWN_TEST_TOWN, summary.rig, 'crew', crew);
+        const startCrew = () => onRole(page, 'Gas Town: Start Agent', `demo/crew/${crew}`);
+        const runningRow = async () => {
+          await clickActivityBar(page, 'Gas Town');
+          await waitForTreeItem(page, 'Town', crew, { timeoutMs: 60000 });
+          // The agent is the row under the crew member's: "testagent native · ready" (no other native agent runs here).
+          await page.locator('.monaco-list-row').filter({ hasText: /native · (ready|busy)/ }).first().waitFor({ timeout: 60000 });
+        };
+        // The palette lists Start Agent once the extension has found the town (the Town rows say so).
+        await clickActivityBar(page, 'Gas Town');
+        await waitForTreeItem(page, 'Town', crew, { timeoutMs: 60000 });
+        await startCrew();
+        await runningRow();
+        const before = agentProcesses(home);
+        assert.equal(before.length, 1, `agent processes in ${home} before the reload: ${before.length}`);
+        console.log(`      (agent ${before[0]} running; reloading the window)`);
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForTimeout(2000);
+        await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: 90000 });
+        await runningRow();
+        assert.deepEqual(agentProcesses(home), before, 'the agent did not live through the reload');
+        await startCrew();
+        await page.waitForTimeout(5000);
+        assert.deepEqual(agentProcesses(home), before, 'Start launched a second agent after the reload');
+        await screenshot(page, 'ui-agent-after-reload');
+      },
+    },
+    {
+      name: 'Restart asks first: Cancel keeps the running agent, Restart replaces it with a new one',
+      async run(page, ctx) {
+        const summary = JSON.parse(ctx.env.GASTOWN_DEMO_SUMMARY || '{}');
+        const crew = summary.crew?.[0];
+        const home = path.join(ctx.town ?? ctx.env.GASTOWN_TEST_TOWN, summary.rig, 'crew', crew);
+        const restart = async () => {
+          await onRole(page, 'Gas Town: Restart Agent', `demo/crew/${crew}`);
+          const dialog = page.locator('.monaco-dialog-box', { hasText: 'Restart the agent' });
+          await dialog.waitFor({ state: 'visible', timeout: 15000 }).catch(async (e) => {
+            await screenshot(page, 'debug-restart-no-dialog');
+            const seen = await page.locator('.monaco-dialog-box, .notification-toast, .quick-input-widget').evaluateAll((els) => els.map((el) => `${el.className}: ${el.textContent}`));
+            throw new Error(`${e.message}\nseen: ${JSON.stringify(seen).slice(0, 1500)}`);
+          });
+          return dialog;
+        };
+        if (agentProcesses(home).length === 0) {
+          await clickActivityBar(page, 'Gas Town');
+          await waitForTreeItem(page, 'Town', crew, { timeoutMs: 60000 });
+          await onRole(page, 'Gas Town: Start Agent', `demo/crew/${crew}`);
+        }
+        const running = await waitForValue(() => { const p = agentProcesses(home); return p.length === 1 ? p : undefined; }, 60000, 'one agent running in the crew home');
+        const asked = await restart();
+        await screenshot(page, 'ui-restart-confirm');
+        await asked.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+        await page.waitForTimeout(3000);
+        assert.deepEqual(agentProcesses(home), running, 'Cancel did not keep the agent');
+        const again = await restart();
+        await again.locator('.monaco-button', { hasText: /^Restart$/ }).first().click();
+        const after = await waitForValue(() => { const p = agentProcesses(home); return p.length === 1 && p[0] !== running[0] ? p : undefined; }, 60000, 'a new agent after Restart');
+        assert.notDeepEqual(after, running);
+        await page.locator('.monaco-list-row').filter({ hasText: /native · (starting|ready|busy)/ }).first().waitFor({ timeout: 30000 });
       },
     },
     {

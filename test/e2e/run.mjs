@@ -8,13 +8,23 @@ import { openWorkbench, screenshot } from '../harness/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** A test is picked by text it contains, or by a regular expression (as mocha's grep). */
+function matches(title, grep) {
+  if (title.includes(grep)) return true;
+  try {
+    return new RegExp(grep).test(title);
+  } catch {
+    return false;
+  }
+}
+
 export async function runUiSuites({ extDir, town, env, grep }) {
   let passed = 0;
   let failed = 0;
   const files = fs.readdirSync(here).filter((f) => f.endsWith('.e2e.mjs')).sort();
   for (const file of files) {
     const { suite } = await import(pathToFileURL(path.join(here, file)).href);
-    const tests = suite.tests.filter((t) => !grep || `${suite.name} ${t.name}`.includes(grep));
+    const tests = suite.tests.filter((t) => !grep || matches(`${suite.name} ${t.name}`, grep));
     if (tests.length === 0) continue;
     console.log(`\n  ${suite.name}`);
     let wb;

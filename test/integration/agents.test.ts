@@ -202,6 +202,38 @@ describe('Agents in native terminals', function () {
     await waitFor('the agent to end with its terminal', () => !isRunningState(session.state.kind));
   });
 
+  it('an agent with hooks that takes no prompt argument gets gt’s beacon typed once ready (gt’s startup fallback matrix)', async () => {
+    const roles = await demoRoles();
+    const home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;
+    const { sessions } = await api();
+    await sessions.stop(home);
+    const agentsFile = path.join(home.townRoot, 'settings', 'agents.json');
+    const configFile = path.join(home.townRoot, 'settings', 'config.json');
+    const saved = [agentsFile, configFile].map((f) => fs.readFileSync(f, 'utf8'));
+    const agents = JSON.parse(saved[0]) as { agents: Record<string, Record<string, unknown>> };
+    agents.agents.hookedagent = { ...agents.agents.testagent, hooks_provider: 'claude', prompt_mode: 'none' };
+    fs.writeFileSync(agentsFile, JSON.stringify(agents, null, 2));
+    const config = JSON.parse(saved[1]) as { crew_agents?: Record<string, string> };
+    config.crew_agents = { ...config.crew_agents, [home.name ?? '']: 'hookedagent' };
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const hooks = vscode.workspace.getConfiguration('gastown');
+    // The role's hook files are not the point here; the demo town's other tests read them.
+    await hooks.update('hooks.installOnStart', false, vscode.ConfigurationTarget.Global);
+    try {
+      const session = await startNative(home);
+      assert.equal(session.plan.resolved.name, 'hookedagent');
+      const typed = await waitFor('the beacon typed into the agent', () => /INPUT:"(\[GAS TOWN\][^\n]*)/.exec(session.output)?.[1]);
+      assert.match(typed, new RegExp(`^\\[GAS TOWN\\] crew ${home.name} \\(rig: ${home.rig}\\) <- overseer • .* • cold-start\\\\n\\\\nRun \`gt prime\``));
+      const argv = tagged<string[]>(await say(home, '/argv', 'ARGV:'), 'ARGV:');
+      assert.ok(!argv?.some((a) => a.includes('[GAS TOWN]')), `the beacon was also an argument: ${JSON.stringify(argv)}`);
+    } finally {
+      await sessions.stop(home);
+      await hooks.update('hooks.installOnStart', undefined, vscode.ConfigurationTarget.Global);
+      fs.writeFileSync(agentsFile, saved[0]);
+      fs.writeFileSync(configFile, saved[1]);
+    }
+  });
+
   it('a tmux start that gt fails leaves the row stopped, not "starting" for ever', async () => {
     const roles = await demoRoles();
     const home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;

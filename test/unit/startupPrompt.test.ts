@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { beaconRecipient, startupPrompt, wantsStartupPrompt } from '../../src/town/startupPrompt';
+import { beaconRecipient, startupDelivery, startupPrompt, wantsStartupPrompt } from '../../src/town/startupPrompt';
 
 // Pure logic: gt's beacon format (internal/session/startup.go), no files.
 describe('startup prompt (gt beacon)', () => {
@@ -22,5 +22,12 @@ describe('startup prompt (gt beacon)', () => {
     assert.ok(!wantsStartupPrompt({ prompt_mode: 'arg' }));
     assert.ok(!wantsStartupPrompt({ hooks_provider: 'claude', prompt_mode: 'none' }));
     assert.ok(!wantsStartupPrompt({ hooks_provider: 'gemini', hooks_informational: true }));
+  });
+
+  it('follows gt’s startup fallback matrix: argument with hooks and a prompt, typed with hooks and no prompt, gt prime without hooks', () => {
+    assert.equal(startupDelivery({ hooks_provider: 'claude', prompt_mode: 'arg' }), 'argument');
+    assert.equal(startupDelivery({ hooks_provider: 'opencode', prompt_mode: 'none' }), 'typed');
+    assert.equal(startupDelivery({ hooks_provider: 'none', prompt_mode: 'arg' }), 'prime');
+    assert.equal(startupDelivery({ prompt_mode: 'none' }), 'prime');
   });
 });

@@ -286,14 +286,14 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
     type TargetItem = vscode.QuickPickItem & { target: string };
     const targets: TargetItem[] = [
       ...town.layout.rigs.map((r) => ({ label: r.name, description: 'rig: spawn a polecat', target: r.name })),
-      ...allRoles(town).map((r) => ({ label: slingTarget(r), description: r.kind, target: slingTarget(r) })),
+      ...allRoles(town).filter(slingable).map((r) => ({ label: slingTarget(r), description: r.kind, target: slingTarget(r) })),
     ];
     target = (await vscode.window.showQuickPick(targets, { title: `Gas Town: Sling ${bead} — pick a target` }))?.target;
   }
   if (!target) {
     return undefined;
   }
-  const known = [...town.layout.rigs.map((r) => r.name), ...allRoles(town).map(slingTarget), 'mayor', 'deacon', 'crew'];
+  const known = [...town.layout.rigs.map((r) => r.name), ...allRoles(town).filter(slingable).map(slingTarget), 'mayor', 'deacon', 'crew'];
   if (!known.includes(target)) {
     void vscode.window.showErrorMessage(`Gas Town: there is no rig or role "${target}" in town ${town.layout.name}. Sling to a rig (${town.layout.rigs.map((r) => r.name).join(', ') || 'none yet: add one with gt rig add'}) to spawn a polecat, or to a role such as ${allRoles(town).slice(0, 3).map(slingTarget).join(', ')}.`);
     return undefined;
@@ -319,6 +319,11 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   ctx.status.invalidateStatus(town.location.root);
   void vscode.window.showInformationMessage(`Gas Town: slung ${bead} to ${target}.`);
   return result.stdout;
+}
+
+/** gt sling resolves every role but boot (the deacon's watchdog, which takes no work). */
+function slingable(role: RoleHome): boolean {
+  return role.kind !== 'boot';
 }
 
 function slingTarget(role: RoleHome): string {

@@ -5,7 +5,7 @@ import { runCli } from '../../cli/runner';
 import type { AgentPlan } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { inputPlan } from '../../town/agentInput';
-import { presetHasHooks } from '../../town/hooks/hookPlan';
+import { startupDelivery } from '../../town/startupPrompt';
 import { nativeCommandLine } from '../../town/shellQuote';
 import { isAutonomous } from '../../town/roles';
 import { screenState } from '../../town/screenState';
@@ -34,7 +34,7 @@ export function agentShell(): { path: string; windows: boolean } {
 
 /** Whether gt would nudge this agent with `gt prime` because it has no hooks to prime itself. */
 export function needsPrimeNudge(plan: AgentPlan): boolean {
-  return !presetHasHooks(plan.resolved.preset);
+  return startupDelivery(plan.resolved.preset) === 'prime';
 }
 
 /**
@@ -64,6 +64,8 @@ export class NativeSession extends SessionBase implements AgentSession {
     plan: AgentPlan,
     private readonly launch: LaunchCommand,
     log: vscode.LogOutputChannel,
+    /** gt's beacon, typed once the agent is ready: for agents with hooks that take no prompt argument. */
+    private readonly typedStartup?: string,
   ) {
     super(plan, log);
     this.register({
@@ -149,8 +151,7 @@ export class NativeSession extends SessionBase implements AgentSession {
       shellPath: shell.path,
       iconPath: new vscode.ThemeIcon(style.icon),
       color: new vscode.ThemeColor(style.color),
-      // An agent terminal is not revived after a reload: a revived one would run outside our tracking.
-      isTransient: true,
+      // Not transient: a window reload reconnects the terminal with the agent still running, and the records find it.
     });
     this.term.show(true);
     const line = nativeCommandLine(this.launch.argv, this.home.dir, this.roleVariables(), shell.windows);
@@ -253,12 +254,16 @@ export class NativeSession extends SessionBase implements AgentSession {
 
   /** Agents without hooks get their context the way gt gives it: `gt prime` typed into them once ready. */
   private afterReady(): void {
-    if (this.primed || !needsPrimeNudge(this.plan)) {
+    if (this.primed) {
+      return;
+    }
+    const prime = isAutonomous(this.home.kind) ? 'gt prime && gt mail check --inject' : 'gt prime';
+    const first = needsPrimeNudge(this.plan) ? prime : this.typedStartup;
+    if (!first) {
       return;
     }
     this.primed = true;
-    const cmd = isAutonomous(this.home.kind) ? 'gt prime && gt mail check --inject' : 'gt prime';
-    void this.sendMessage(cmd).catch((err: unknown) => this.log.warn(`${this.name}: prime nudge failed: ${String(err)}`));
+    void this.sendMessage(first).catch((err: unknown) => this.log.warn(`${this.name}: the startup message failed: ${String(err)}`));
   }
 
   isReady(): boolean {

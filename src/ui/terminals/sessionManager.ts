@@ -10,13 +10,14 @@ import { AgentPlan, planAgent, planResume } from '../../town/agentPlan';
 import type { LaunchCommand } from '../../town/launchCommand';
 import { launchProblems } from '../../town/preflight';
 import { gtRole, mailAddress, RoleHome, tmuxSessionName } from '../../town/roles';
-import { startupPrompt, wantsStartupPrompt } from '../../town/startupPrompt';
+import { startupDelivery, startupPrompt } from '../../town/startupPrompt';
 import { lastLines } from '../../town/terminalText';
 import { allRoles } from '../pickRole';
 import { townSocketName } from '../../town/tmuxSocket';
 import type { AgentSession, SessionHost } from './agentSession';
+import { type AgentTerminalRecords, processName } from './agentTerminalRecords';
 import { isFailedExit, isRunning } from './agentSession';
-import { NativeSession } from './nativeSession';
+import { agentShell, NativeSession } from './nativeSession';
 import { TmuxSession } from './tmuxSession';
 
 export type HostSetting = 'auto' | 'native' | 'tmux';
@@ -54,6 +55,8 @@ export class SessionManager extends Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly hostSetting: () => HostSetting,
     private readonly startupPrompts: () => boolean = () => true,
+    /** The window's agent terminals by process, to find them again after a reload. */
+    private readonly records?: AgentTerminalRecords,
   ) {
     super();
     this.register({
@@ -209,8 +212,9 @@ export class SessionManager extends Disposable {
     }
     const host = await this.resolveHost(home.townRoot, opts.host);
     let plan = this.plan(home, opts);
-    // gt's beacon for the agents gt starts; in tmux gt gives it itself.
-    if (host === 'native' && !opts.prompt && !opts.launch && this.startupPrompts() && wantsStartupPrompt(plan.resolved.preset)) {
+    // gt's beacon for the agents gt starts (in tmux gt gives it itself): the prompt argument, or typed once ready.
+    const beacon = host === 'native' && !opts.prompt && !opts.launch && this.startupPrompts() ? startupDelivery(plan.resolved.preset) : undefined;
+    if (beacon === 'argument') {
       plan = this.plan(home, { ...opts, prompt: startupPrompt(home) });
     }
     if (!(await this.preflight(plan, host))) {
@@ -221,12 +225,15 @@ export class SessionManager extends Disposable {
       throw new Error(`agent "${plan.resolved.name}" has no way to do that (see its preset)`);
     }
     await this.beforeLaunch?.(plan).catch((err: unknown) => this.log.warn(`before launching ${plan.address}: ${(err as Error).message}`));
-    const session = host === 'tmux' ? new TmuxSession(plan, this.socket(home.townRoot), this.gt, this.log) : new NativeSession(plan, launch, this.log);
+    const session = host === 'tmux' ? new TmuxSession(plan, this.socket(home.townRoot), this.gt, this.log) : new NativeSession(plan, launch, this.log, beacon === 'typed' ? startupPrompt(home) : undefined);
     this.track(session);
     if (session instanceof TmuxSession) {
       await session.start({ resume: opts.resume, signal: opts.signal });
     } else {
       await session.start();
+      if (session.terminal) {
+        await this.records?.remember(session.terminal, home);
+      }
     }
     return session;
   }
@@ -286,30 +293,59 @@ export class SessionManager extends Disposable {
   }
 
   /**
-   * Tracks a terminal that runs a role's agent without being a session of ours (its environment names the role
-   * and the town): the "Gas Town Agent" profile's, or ours from before an extension-host restart. So the tree
-   * shows it and Start shows it instead of launching a second agent in the same home.
+   * Tracks a terminal that runs a role's agent without being a session of ours, so the tree shows it and Start
+   * shows it instead of launching a second agent in the same home: a new one whose environment names the role
+   * and the town (the "Gas Town Agent" profile's), or, at activation, one this window recorded before a window
+   * reload or an extension-host restart (same process, so the agent is still the one running).
    */
-  adoptTerminal(terminal: vscode.Terminal, fresh: boolean): AgentSession | undefined {
+  async adoptTerminal(terminal: vscode.Terminal, fresh: boolean): Promise<AgentSession | undefined> {
     if (terminal.exitStatus !== undefined || this.all().some((s) => s.terminal === terminal)) {
       return undefined;
     }
-    const options = terminal.creationOptions;
-    const env = 'env' in options ? (options.env ?? {}) : {};
-    const role = env.GT_ROLE;
-    const root = env.GT_ROOT;
-    const town = this.towns.towns.find((t) => t.location.root === root);
-    const home = town && allRoles(town).find((r) => gtRole(r) === role);
+    let home: RoleHome | undefined;
+    // Ours from before a reload (VS Code reconnects it, at activation or just after): the agent runs on.
+    const record = await this.records?.find(terminal);
+    if (record) {
+      const town = this.towns.towns.find((t) => t.location.root === record.townRoot);
+      home = town && allRoles(town).find((r) => r.dir === record.dir);
+    } else if (fresh && !(await this.runsAShell(terminal))) {
+      const options = terminal.creationOptions;
+      const env = 'env' in options ? (options.env ?? {}) : {};
+      const town = this.towns.towns.find((t) => t.location.root === env.GT_ROOT);
+      home = town && allRoles(town).find((r) => gtRole(r) === env.GT_ROLE);
+    }
     const known = home && this.get(home);
-    if (!home || (known && isRunning(known.state))) {
+    if (!home || (known && isRunning(known.state)) || this.all().some((s) => s.terminal === terminal)) {
       return undefined;
     }
     const plan = this.plan(home);
     const session = new NativeSession(plan, plan.start, this.log);
     this.track(session);
-    session.adopt(terminal, fresh);
+    session.adopt(terminal, fresh && !record);
+    if (!record) {
+      await this.records?.remember(terminal, home);
+    }
     this.log.info(`tracking the terminal "${terminal.name}" as the agent of ${gtRole(home)}`);
     return session;
+  }
+
+  /**
+   * A terminal whose process is the shell our native terminals start is not an agent of the profile (whose
+   * process is the agent): after a full restart VS Code revives our agent terminals as new shells, with the
+   * role's environment but no agent. Linux only; elsewhere the environment decides.
+   */
+  private async runsAShell(terminal: vscode.Terminal): Promise<boolean> {
+    const pid = await terminal.processId;
+    const name = pid === undefined ? undefined : processName(pid);
+    return name !== undefined && name === path.basename(agentShell().path);
+  }
+
+  /** At activation: the window's agent terminals from before a reload are ours again; records of ended ones go. */
+  async adoptOpenTerminals(): Promise<void> {
+    await this.records?.pruneEnded();
+    for (const t of vscode.window.terminals) {
+      await this.adoptTerminal(t, false);
+    }
   }
 
   /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */

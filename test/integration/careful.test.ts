@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RoleHome } from '../../src/town/roles';
+import { StopRefused } from '../../src/ui/terminals/tmuxSession';
+import { api, demoRoles, roleItems, waitFor } from './helpers';
+
+/** Careful actions on agents gt runs in tmux: Resume keeps the host, a refused stop keeps the agent, Cancel ends gt's wait. */
+describe('Careful agent actions (gt tmux)', function () {
+  this.timeout(300_000);
+  let home: RoleHome;
+  let socket = '';
+
+  const hasSession = (): boolean => {
+    try {
+      execFileSync('tmux', ['-L', socket, 'has-session', '-t', `=${sessionName()}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let sessionName = (): string => '';
+  const pane = (): string => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-J', '-S', '-200', '-t', `=${sessionName()}:`], { encoding: 'utf8' });
+
+  before(async () => {
+    const roles = await demoRoles();
+    // The second crew member: the native suite runs the first.
+    home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;
+    const { sessions } = await api();
+    await sessions.stop(home, { force: true }).catch(() => undefined);
+    socket = sessions.socket(home.townRoot);
+    sessionName = () => sessions.plan(home).sessionName;
+    await vscode.workspace.getConfiguration('gastown').update('agents.host', 'tmux', vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    const { sessions } = await api();
+    await sessions.stop(home, { force: true }).catch(() => undefined);
+    await vscode.workspace.getConfiguration('gastown').update('agents.host', 'auto', vscode.ConfigurationTarget.Global);
+  });
+
+  async function startInTmux(): Promise<void> {
+    const { sessions } = await api();
+    await vscode.commands.executeCommand('gastown.startAgent', home.dir, { host: 'tmux' });
+    await waitFor('gt to run the agent in tmux', () => sessions.get(home)?.host === 'tmux' && sessions.get(home)?.state.kind === 'ready' && hasSession(), 120_000);
+  }
+
+  it('Resume of an agent in gt’s tmux keeps it there: gt crew start --resume with the stored session id, no native terminal', async () => {
+    const { sessions } = await api();
+    await startInTmux();
+    fs.mkdirSync(path.join(home.dir, '.runtime'), { recursive: true });
+    fs.writeFileSync(path.join(home.dir, '.runtime', 'session_id'), 'sess-tmux-7\n');
+    const terminals = vscode.window.terminals.length;
+    await vscode.commands.executeCommand('gastown.resumeAgent', home.dir, { confirm: false });
+    await waitFor('the resumed agent in the tmux pane', () => (hasSession() && pane().includes('RESUMED:sess-tmux-7') ? true : undefined), 120_000);
+    assert.equal(sessions.get(home)?.host, 'tmux');
+    assert.match(String((await roleItems(home)).agent?.description), /^tmux · /);
+    assert.ok(vscode.window.terminals.length <= terminals, 'Resume opened another terminal');
+  });
+
+  it('a stop gt refuses keeps the agent and carries gt’s reason; Force Stop ends it', async () => {
+    const { sessions } = await api();
+    if (!hasSession()) {
+      await startInTmux();
+    }
+    // A real refusal: gt cannot read the town's rig registry, so it will not stop a crew member of that rig.
+    const rigs = path.join(home.townRoot, 'mayor', 'rigs.json');
+    const saved = fs.readFileSync(rigs, 'utf8');
+    fs.writeFileSync(rigs, '{ this is not json');
+    try {
+      const refused = await sessions.stop(home).then(() => undefined, (err: unknown) => err);
+      assert.ok(refused instanceof StopRefused, `not refused: ${String(refused)}`);
+      assert.match(refused.message, /gt did not stop .*: .+/);
+      assert.ok(hasSession(), 'the agent’s tmux session is gone after a refused stop');
+      assert.ok(sessions.get(home) && ['ready', 'detached', 'busy'].includes(sessions.get(home)?.state.kind ?? ''), `state ${sessions.get(home)?.state.kind}`);
+      await sessions.stop(home, { force: true });
+      assert.equal(hasSession(), false, 'Force Stop left the tmux session');
+      assert.equal(sessions.get(home)?.state.kind, 'stopped');
+    } finally {
+      fs.writeFileSync(rigs, saved);
+    }
+    await waitFor('the row to say stopped', async () => !/^tmux · (ready|busy|detached|starting)/.test(String((await roleItems(home)).agent?.description ?? '')));
+  });
+
+  it('Cancel during a start ends gt’s wait: the row is not left "starting", and nothing runs that the tree does not show', async () => {
+    const { sessions } = await api();
+    assert.equal(hasSession(), false);
+    const abort = new AbortController();
+    const started = sessions.start(home, { host: 'tmux', signal: abort.signal });
+    await waitFor('the start to be under way', () => sessions.get(home)?.state.kind === 'starting', 30_000);
+    abort.abort();
+    const outcome = await started.then(() => 'started', (err: unknown) => `failed: ${(err as Error).message}`);
+    assert.match(outcome, /^failed: /);
+    assert.equal(sessions.get(home)?.state.kind, 'stopped');
+    // What gt made before the cancel (a session) is shown by the next status read; nothing stays "starting".
+    await waitFor('the tree to agree with tmux', async () => {
+      const desc = String((await roleItems(home)).agent?.description ?? '');
+      return !/starting/.test(desc) && (hasSession() ? /^tmux · /.test(desc) : !/^tmux · (ready|busy|detached)/.test(desc)) ? true : undefined;
+    }, 60_000);
+  });
+});
