@@ -208,8 +208,11 @@ function supervise(
   return { overflow: () => stop('overflow') };
 }
 
+/** What a failed command said: its `Error: …` line where it has one (gt and bd print their usage after it), else its last lines. */
 function tail(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' ').slice(0, 400);
+  const lines = text.trim().split('\n');
+  const error = lines.find((l) => /^\s*Error: /.test(l));
+  return (error?.trim() ?? lines.slice(-3).join(' ')).slice(0, 400);
 }
 
 /**

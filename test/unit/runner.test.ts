@@ -89,6 +89,11 @@ describe('runCli', () => {
     assert.match(log.lines[0], /^warn .* → cli-error/);
   });
 
+  it('a failure that prints its usage after the error (gt, bd: cobra) is told by its Error: line, not the usage', async () => {
+    const e = await failure(runCli(NODE, ['-e', 'console.error("Error: loading rigs config: bad json\\nUsage:\\n  gt crew stop [name...] [flags]\\n  -h, --help   help for stop"); process.exit(1)']));
+    assert.match(e.message, /\(exit 1\): Error: loading rigs config: bad json$/);
+  });
+
   it('"no beads database" is not-initialized', async () => {
     const e = await failure(runCli(NODE, ['-e', 'console.error("Error: no beads database found"); process.exit(1)']));
     assert.equal(e.kind, 'not-initialized');
