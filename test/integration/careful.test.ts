@@ -83,6 +83,25 @@ describe('Careful agent actions (gt tmux)', function () {
     await waitFor('the row to say stopped', async () => !/^tmux · (ready|busy|detached|starting)/.test(String((await roleItems(home)).agent?.description ?? '')));
   });
 
+  it('a stopped native session does not hide the agent gt then runs in tmux for the same role', async () => {
+    const { sessions } = await api();
+    await vscode.workspace.getConfiguration('gastown').update('agents.host', 'native', vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('gastown.startAgent', home.dir, { host: 'native' });
+      const native = await waitFor('the native agent', () => (sessions.get(home)?.host === 'native' && sessions.get(home)?.state.kind === 'ready' ? sessions.get(home) : undefined), 60_000);
+      await native?.stop();
+      await waitFor('the native agent to stop', () => sessions.get(home)?.state.kind === 'stopped');
+    } finally {
+      await vscode.workspace.getConfiguration('gastown').update('agents.host', 'tmux', vscode.ConfigurationTarget.Global);
+    }
+    // gt starts the role in tmux from outside VS Code (a user's shell).
+    execFileSync('gt', ['crew', 'start', home.rig ?? '', home.name ?? ''], { cwd: home.townRoot, stdio: 'ignore', timeout: 180_000 });
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
+    await waitFor('the tree to show gt’s tmux agent', async () => /^tmux · (detached|ready)/.test(String((await roleItems(home)).agent?.description ?? '')), 90_000);
+    assert.equal(sessions.get(home)?.host, 'tmux');
+    await sessions.stop(home, { force: true });
+  });
+
   it('Cancel during a start ends gt’s wait: the row is not left "starting", and nothing runs that the tree does not show', async () => {
     const { sessions } = await api();
     assert.equal(hasSession(), false);

@@ -353,7 +353,8 @@ export class SessionManager extends Disposable {
     for (const home of roles) {
       const known = this.get(home);
       const agent = this.status.agent(townRoot, tmuxSessionName(home, this.towns.prefixOf(home)), mailAddress(home));
-      if (agent?.running && !known) {
+      // A session of ours that has ended (a stopped native agent) does not hide the one gt runs now.
+      if (agent?.running && (!known || (!isRunning(known.state) && known.state.kind !== 'detached'))) {
         // Only now is the plan worth reading (it reads the settings files).
         const session = new TmuxSession(this.plan(home), this.socket(townRoot), this.gt, this.log);
         this.track(session);
