@@ -41,8 +41,9 @@ describe('Careful agent actions (gt tmux)', function () {
 
   async function startInTmux(): Promise<void> {
     const { sessions } = await api();
-    await vscode.commands.executeCommand('gastown.startAgent', home.dir, { host: 'tmux' });
-    await waitFor('gt to run the agent in tmux', () => sessions.get(home)?.host === 'tmux' && sessions.get(home)?.state.kind === 'ready' && hasSession(), 120_000);
+    // Through the manager, so a failure of gt's start fails here with gt's words (gt waits for the agent: minutes on a busy machine).
+    await sessions.start(home, { host: 'tmux' });
+    await waitFor('gt to run the agent in tmux', () => sessions.get(home)?.host === 'tmux' && sessions.get(home)?.state.kind === 'ready' && hasSession(), 60_000);
   }
 
   it('Resume of an agent in gt’s tmux keeps it there: gt crew start --resume with the stored session id, no native terminal', async () => {
