@@ -31,7 +31,8 @@ export class TownModel extends Disposable {
     super();
     this.escalations = this.register(
       new Resource<EscalationList>({
-        throttleMs: 300,
+        // Only an escalation line of gt's event log triggers it (no bursts to absorb): a short wait keeps it fresh.
+        throttleMs: 100,
         maxWaitMs: 2000,
         fetch: (ctx) => (fetchEscalations ? fetchEscalations(root, ctx.signal) : Promise.reject(new Error('no escalations reader'))),
       }),

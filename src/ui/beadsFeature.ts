@@ -157,8 +157,10 @@ export class BeadsFeature extends Disposable {
       this.setBlocked('');
       this.view.setDatabases(dbs, true);
     } else {
+      // The view reads while the probe runs: the probe (three version calls) only says why a read cannot work,
+      // and waiting for it first put a second before the first bead rows.
       this.setBlocked('probing');
-      this.view.setDatabases(dbs, false, 'probing');
+      this.view.setDatabases(dbs, true);
     }
     this.updateDoltWait();
   }

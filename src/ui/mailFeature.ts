@@ -82,7 +82,9 @@ export class MailFeature extends Disposable {
     const root = town.location.root;
     const identity = this.identity;
     const r = new Resource<MailMessage[]>({
-      throttleMs: 300,
+      // Any event line, .beads or Dolt journal write triggers it: a wait long enough to take a burst as one read
+      // (up to maxWaitMs), short enough that a new message shows within about a second.
+      throttleMs: 100,
       maxWaitMs: 2000,
       fetch: ({ signal }) => this.mail.inbox(root, identity === OVERSEER ? undefined : identity, signal),
     });
