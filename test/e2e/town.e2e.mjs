@@ -16,6 +16,8 @@ export const suite = {
       name: 'the Town view shows the demo rig and its roles',
       async run(page) {
         await waitForTreeItem(page, 'Town', 'demo');
+        // The rig's children render a moment after the rig row.
+        await waitForTreeItem(page, 'Town', 'witness');
         const labels = await treeItemLabels(page, 'Town');
         for (const want of ['mayor', 'deacon', 'demo', 'witness', 'refinery', 'crew', 'polecats']) {
           assert.ok(labels.includes(want), `"${want}" not in the Town view: ${labels.join(', ')}`);
