@@ -29,6 +29,8 @@ function measure(fn, runs = 30) {
 }
 
 const rows = [];
+/** Figures by name for bench/results.json, next to the printed rows. */
+const results = {};
 const row = (what, m, note = '') => rows.push([what, typeof m === 'string' ? m : `${m.median.toFixed(2)} ms (p90 ${m.p90.toFixed(2)})`, note]);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-bench-'));
@@ -74,11 +76,15 @@ if (fs.existsSync(path.join(realTown, 'mayor', 'town.json'))) {
 
 // Beads at scale: bd's reads against the SQL reader on generated databases (built once by the real bd, cached
 // under ~/.cache/gastown-vscode/beads-scale). GASTOWN_BENCH_BEADS=1000 skips the 10k build; =0 skips it all.
+// Other sizes work (=1000,10000,50000), but bd builds 50,000 slowly: on 2 cores its imports took 19 min and its
+// dependency adds (41,535 of them) 50–80 ms each and growing, so about 1.5 h once.
 const beadSizes = (process.env.GASTOWN_BENCH_BEADS ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
 if (beadSizes.length && ['bd', 'dolt'].every((t) => fs.existsSync(path.join(gtBin, t)))) {
   try {
     const { benchBeadsAtScale } = out('test/stack/beadsScaleBench.js');
-    for (const r of await benchBeadsAtScale(gtBin, beadSizes, (line) => console.error(line))) row(r.what, r.figure, r.note ?? '');
+    const scale = await benchBeadsAtScale(gtBin, beadSizes, (line) => console.error(line));
+    for (const r of scale.rows) row(r.what, r.figure, r.note ?? '');
+    results.beads = scale.figures;
   } catch (e) {
     row('beads at scale', 'failed', String(e.message).split('\n')[0]);
   }
@@ -93,7 +99,6 @@ for (const [what, file] of [['bundle dist/extension.js', 'dist/extension.js'], [
 
 // In a real VS Code (code-server) on a fresh demo town: freshness, idle cost, activation, agent start.
 // GASTOWN_BENCH_VSCODE=0 skips it; GASTOWN_BENCH_IDLE_SECONDS (default 120) and GASTOWN_BENCH_CHANGES (20) size it.
-const results = {};
 if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
   try {
     const { ensureVsCodeStack } = await import('../test/harness/setup.mjs');
@@ -104,15 +109,17 @@ if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
     const demo = await demoTown(dir, await ensureGasTownStack());
     try {
       const env = { ...demo.env, GASTOWN_TEST_TOWN: demo.town, GASTOWN_DEMO_SUMMARY: JSON.stringify(demo.summary) };
-      const host = async (only, outFile) => {
+      // One extension-host suite in a fresh window; it writes its figures to GASTOWN_BENCH_OUT.
+      const suite = async (name, outFile, extra) => {
         const code = await runExtensionHostTests({
-          extDir: root, testsEntry: path.join(root, 'out', 'test', 'benchhost', 'index.js'), workspace: demo.town,
-          env: { ...env, GASTOWN_BENCH_ONLY: only, GASTOWN_BENCH_OUT: outFile }, screenshotDir: path.join(dir, 'shots'),
+          extDir: root, testsEntry: path.join(root, 'out', 'test', name, 'index.js'), workspace: demo.town,
+          env: { ...env, ...extra, GASTOWN_BENCH_OUT: outFile }, screenshotDir: path.join(dir, 'shots'),
           timeoutMs: 60 * 60 * 1000, log: (l) => console.error(l),
         });
-        if (code !== 0) throw new Error(`the ${only} bench exited with ${code}`);
+        if (code !== 0) throw new Error(`the ${name} ${JSON.stringify(extra)} run exited with ${code}`);
         return JSON.parse(fs.readFileSync(outFile, 'utf8'));
       };
+      const host = (only, outFile) => suite('benchhost', outFile, { GASTOWN_BENCH_ONLY: only });
       const activations = [];
       for (let i = 0; i < 5; i++) activations.push(await host('activation', path.join(dir, `activation-${i}.json`)));
       const med = (k) => activations.map((a) => a[k]).sort((a, b) => a - b)[2];
@@ -126,7 +133,26 @@ if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
       row('freshness: outside gt mail send → Mail data', fresh(h.freshMailSend));
       row('freshness: outside gt escalate → status bar data', fresh(h.freshEscalate));
       row(`idle: processes spawned per minute, views hidden / visible / status bar only (${h.idleSeconds} s each)`, `${h.idleHidden} / ${h.idleVisible} / ${h.idleStatusBar}`);
-      row('Start Agent → ready detected, less the agent’s own start-up (native, test agent)', `median ${h.agentNativeOverhead.median} ms, p95 ${h.agentNativeOverhead.p95} ms`);
+      for (const host of ['native', 'tmux']) {
+        const { overhead: f, readyBeforePrompt: early } = h[`agent_${host}`];
+        row(`Start Agent → ready detected, less the agent’s own start-up (${host}, test agent, ${f.n} starts)`, `median ${f.median} ms, p95 ${f.p95} ms`,
+          `${host === 'tmux' ? "until the prompt is on gt's pane too; " : ''}the extension said ready ${Math.abs(early.median)} ms (median) ${early.median >= 0 ? 'before' : 'after'} the prompt showed`);
+      }
+      // The real Claude Code, offline against the model stub: the real-agent suite's nudge test (test/realagents).
+      try {
+        const { setupRealAgents } = await import('../test/harness/realAgentSetup.mjs');
+        const agents = await setupRealAgents({ town: demo.town, summary: demo.summary, dir: path.join(dir, 'real-agents'), log: (l) => console.error(l) });
+        try {
+          const nudges = (await suite('realagents', path.join(dir, 'nudges.json'), { ...agents.env, GASTOWN_TEST_GREP: 'Claude Code: a single-line' })).nudgeSubmitted['Claude Code'];
+          results.nudgeClaude = nudges;
+          const ms = nudges.map((n) => n.ms).sort((a, b) => a - b);
+          row(`Nudge → the prompt at the model (real Claude Code, offline; median of ${ms.length})`, `${ms[Math.floor(ms.length / 2)]} ms`, nudges.map((n) => `${n.ms} ms (${n.chars} characters)`).join(', '));
+        } finally {
+          await agents.stop();
+        }
+      } catch (e) {
+        row('Nudge → the prompt at the model (real Claude Code)', 'failed', String(e.message).split('\n')[0]);
+      }
     } finally {
       demo.stop();
       fs.rmSync(dir, { recursive: true, force: true });

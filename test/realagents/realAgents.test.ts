@@ -139,6 +139,9 @@ const NUDGES = [
   'first line of three\nsecond line, with `code` and $(not run)\nthird line',
 ];
 
+/** Nudge → the prompt at the model, ms, per agent: `npm run bench` reads them from GASTOWN_BENCH_OUT. */
+const nudgeSubmitted: Record<string, { chars: number; ms: number }[]> = {};
+
 const isMain = (r: ModelRequest): boolean => Array.isArray(r.body?.tools) && r.body.tools.length > 0;
 
 /**
@@ -176,6 +179,11 @@ describe('Real agent CLIs started by the extension prime themselves', function (
   before(async () => {
     await addPresets();
     await vscode.workspace.getConfiguration('gastown').update('agents.host', 'native', vscode.ConfigurationTarget.Global);
+  });
+  after(() => {
+    if (process.env.GASTOWN_BENCH_OUT) {
+      fs.writeFileSync(process.env.GASTOWN_BENCH_OUT, JSON.stringify({ nudgeSubmitted }));
+    }
   });
   afterEach(async () => {
     const { sessions } = await api();
@@ -251,6 +259,7 @@ describe('Real agent CLIs started by the extension prime themselves', function (
         // opencode adds a space after pasted text: trailing whitespace is the agent's, not ours.
         const hit = await waitShowing(`a model request whose prompt is ${JSON.stringify(text.slice(0, 40))}…`, () => sessions.get(polecat), () => requests().find((r) => r.at >= t0 && isMain(r) && lastPrompt(r)?.trimEnd() === text), 60_000);
         console.log(`${label}: ${text.length}-character nudge submitted in ${hit.at - t0} ms`);
+        (nudgeSubmitted[label] ??= []).push({ chars: text.length, ms: hit.at - t0 });
         await sleep(2500);
         // Exactly one prompt: no request whose prompt is a piece of this text (a line on its own, or a merge).
         const prompts = requests()
