@@ -128,6 +128,16 @@ export class GtClient {
     }
   }
 
+  /** The visible screen of a session's pane, one string per line; empty when it cannot be read. */
+  async capturePane(socket: string, session: string): Promise<string[]> {
+    try {
+      const r = await this.tmuxProbe(['-L', socket, 'capture-pane', '-p', '-t', `=${session}:`], 'trace');
+      return r.stdout.split('\n');
+    } catch {
+      return [];
+    }
+  }
+
   async killSession(socket: string, session: string): Promise<void> {
     await runCli(this.bins().tmux, ['-L', socket, 'kill-session', '-t', `=${session}`], { timeoutMs: 5000 }, this.log);
   }

@@ -35,9 +35,13 @@ export const suite = {
         await screenshot(page, 'ui-hooks-missing');
         await runCommand(page, 'Gas Town: Install Agent Hooks…');
         const widget = page.locator('.quick-input-widget');
-        await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'One role' }).first().click();
-        await widget.locator('.quick-input-box input').fill('demo/witness');
-        await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'demo/witness' }).first().click();
+        // Typed and accepted with Enter, as a user would: a click can miss a list that re-renders on a busy machine.
+        for (const choice of ['One role', 'demo/witness']) {
+          await widget.locator('.quick-input-box input').fill(choice);
+          await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: choice }).first().waitFor({ timeout: 30000 });
+          await widget.locator('.quick-input-box input').press('Enter');
+          if (choice === 'One role') await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'demo/witness' }).first().waitFor({ timeout: 30000 });
+        }
         // The modal that lists what will be written.
         const dialog = page.locator('.monaco-dialog-box');
         await dialog.waitFor({ state: 'visible', timeout: 10000 });

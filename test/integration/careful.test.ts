@@ -103,6 +103,33 @@ describe('Careful agent actions (gt tmux)', function () {
     await sessions.stop(home, { force: true });
   });
 
+  it('a tmux start says "ready" only once the agent’s prompt is on gt’s pane, not when gt returns', async () => {
+    const { sessions } = await api();
+    if (hasSession()) {
+      await sessions.stop(home, { force: true });
+    }
+    // An agent that draws its prompt 4 s after it starts (gt's start returns well before that).
+    const agentsFile = path.join(home.townRoot, 'settings', 'agents.json');
+    const configFile = path.join(home.townRoot, 'settings', 'config.json');
+    const saved = [agentsFile, configFile].map((f) => fs.readFileSync(f, 'utf8'));
+    const agents = JSON.parse(saved[0]) as { agents: Record<string, Record<string, unknown>> };
+    agents.agents.slowagent = { ...agents.agents.testagent, env: { TEST_AGENT_READY_DELAY_MS: '4000' } };
+    fs.writeFileSync(agentsFile, JSON.stringify(agents, null, 2));
+    const config = JSON.parse(saved[1]) as { crew_agents?: Record<string, string> };
+    config.crew_agents = { ...config.crew_agents, [home.name ?? '']: 'slowagent' };
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    try {
+      await sessions.start(home, { host: 'tmux' });
+      const screen = pane();
+      assert.equal(sessions.get(home)?.state.kind, 'ready');
+      assert.ok(screen.includes('test-agent> '), `"ready" before the agent's prompt; the pane:\n${screen.trim().slice(-400)}`);
+    } finally {
+      await sessions.stop(home, { force: true }).catch(() => undefined);
+      fs.writeFileSync(agentsFile, saved[0]);
+      fs.writeFileSync(configFile, saved[1]);
+    }
+  });
+
   it('Cancel during a start ends gt’s wait: the row is not left "starting", and nothing runs that the tree does not show', async () => {
     const { sessions } = await api();
     assert.equal(hasSession(), false);

@@ -252,7 +252,9 @@ describe('Real agent CLIs started by the extension prime themselves', function (
       await vscode.commands.executeCommand('gastown.startAgent', polecat.dir, { agent, host: 'native' });
       // The startup turn first (the model runs gt prime, then answers), so the agent is idle at its prompt.
       await waitFor('the startup turn to finish', () => requests().find((r) => r.at >= since && isMain(r) && hasToolResult(r)), 150_000);
-      await sleep(3000);
+      // The startup turn may run more tools after the first: wait until the model has heard nothing for 3 s (a
+      // fixed pause was too short on a loaded machine, and the nudge then arrived in the middle of the turn).
+      await waitFor('the agent idle: no model request for 3 s, and ready', () => Date.now() - Math.max(since, ...requests().map((r) => r.at)) > 3000 && sessions.get(polecat)?.state.kind === 'ready', 150_000);
       for (const text of NUDGES) {
         const t0 = Date.now();
         await vscode.commands.executeCommand('gastown.nudgeAgent', polecat.dir, text);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { screenState } from '../../town/screenState';
 import type { GtClient } from '../../cli/gtClient';
 import { SessionBase } from './sessionBase';
 import type { AgentPlan } from '../../town/agentPlan';
@@ -56,8 +57,30 @@ export class TmuxSession extends SessionBase implements AgentSession {
         this.setState({ kind: 'stopped' });
         throw err;
       }
+      await this.attach();
+      await this.awaitPrompt(opts.signal);
+      return;
     }
     await this.attach();
+  }
+
+  /**
+   * gt's start can return before the agent draws its prompt (measured with gt v1.2.1: about 0.5 s, before the
+   * test agent's prompt), so a session we started is "starting" until its pane shows the preset's ready prompt;
+   * the preset's delay (at least 30 s) is the way out for a prompt never seen. One `tmux capture-pane` each 300 ms.
+   */
+  private async awaitPrompt(signal?: AbortSignal): Promise<void> {
+    const preset = this.plan.resolved.preset;
+    const until = Date.now() + Math.max(preset.ready_delay_ms ?? 0, 30_000);
+    while (preset.ready_prompt_prefix && Date.now() < until && this.current.kind === 'starting' && !signal?.aborted) {
+      if (screenState(await this.gt.capturePane(this.socket, this.sessionName), preset.ready_prompt_prefix) === 'ready') {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    if (this.current.kind === 'starting') {
+      this.setState({ kind: 'ready' });
+    }
   }
 
   async attach(): Promise<void> {
@@ -82,9 +105,10 @@ export class TmuxSession extends SessionBase implements AgentSession {
       isTransient: true,
     });
     this.term.show(true);
-    // gt's start waits until the agent is idle at its prompt (its startup nudge loop), so a session that
-    // exists is one gt has already seen ready.
-    this.setState({ kind: 'ready' });
+    // A session that was running before is taken as ready; one we are starting waits for its prompt (awaitPrompt).
+    if (this.current.kind !== 'starting') {
+      this.setState({ kind: 'ready' });
+    }
   }
 
   private async refreshAlive(): Promise<void> {
