@@ -202,10 +202,7 @@ export const suite = {
           doc.crew_agents = { ...doc.crew_agents, [member]: 'failagent' };
         });
         try {
-          await runCommand(page, 'Gas Town: Start Agent');
-          const widget = page.locator('.quick-input-widget');
-          await widget.locator('.quick-input-box input').fill(`demo/crew/${member}`);
-          await widget.locator('.quick-input-list .monaco-list-row', { hasText: `demo/crew/${member}` }).first().click();
+          await onRole(page, 'Gas Town: Start Agent', `demo/crew/${member}`);
           // Toasts may be folded away; the Notifications list holds every notification.
           await page.locator('.monaco-list-row', { hasText: `demo/crew/${member}` }).first().waitFor({ timeout: 30000 }).catch(() => {});
           await page.waitForTimeout(3000);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RoleHome } from '../../src/town/roles';
-import { api, demoRoles, roleItems, screenshot, tagged, waitFor } from './helpers';
+import { api, crewAgentVariant, demoRoles, roleItems, screenshot, tagged, waitFor } from './helpers';
 
 async function useHost(host: 'native' | 'tmux' | 'auto'): Promise<void> {
   await vscode.workspace.getConfiguration('gastown').update('agents.host', host, vscode.ConfigurationTarget.Global);
@@ -207,15 +207,7 @@ describe('Agents in native terminals', function () {
     const home = roles.all.find((r) => r.kind === 'crew' && r.name !== roles.crew.name) ?? roles.crew;
     const { sessions } = await api();
     await sessions.stop(home);
-    const agentsFile = path.join(home.townRoot, 'settings', 'agents.json');
-    const configFile = path.join(home.townRoot, 'settings', 'config.json');
-    const saved = [agentsFile, configFile].map((f) => fs.readFileSync(f, 'utf8'));
-    const agents = JSON.parse(saved[0]) as { agents: Record<string, Record<string, unknown>> };
-    agents.agents.hookedagent = { ...agents.agents.testagent, hooks_provider: 'claude', prompt_mode: 'none' };
-    fs.writeFileSync(agentsFile, JSON.stringify(agents, null, 2));
-    const config = JSON.parse(saved[1]) as { crew_agents?: Record<string, string> };
-    config.crew_agents = { ...config.crew_agents, [home.name ?? '']: 'hookedagent' };
-    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const restore = crewAgentVariant(home, 'hookedagent', { hooks_provider: 'claude', prompt_mode: 'none' });
     const hooks = vscode.workspace.getConfiguration('gastown');
     // The role's hook files are not the point here; the demo town's other tests read them.
     await hooks.update('hooks.installOnStart', false, vscode.ConfigurationTarget.Global);
@@ -229,8 +221,7 @@ describe('Agents in native terminals', function () {
     } finally {
       await sessions.stop(home);
       await hooks.update('hooks.installOnStart', undefined, vscode.ConfigurationTarget.Global);
-      fs.writeFileSync(agentsFile, saved[0]);
-      fs.writeFileSync(configFile, saved[1]);
+      restore();
     }
   });
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RoleHome } from '../../src/town/roles';
-import { api, demoRoles, roleItems, waitFor } from './helpers';
+import { api, crewAgentVariant, demoRoles, roleItems, waitFor } from './helpers';
 
 /** Careful actions on agents gt runs in tmux: Resume keeps the host, a refused stop keeps the agent, Cancel ends gt's wait. */
 describe('Careful agent actions (gt tmux)', function () {
@@ -109,15 +109,7 @@ describe('Careful agent actions (gt tmux)', function () {
       await sessions.stop(home, { force: true });
     }
     // An agent that draws its prompt 4 s after it starts (gt's start returns well before that).
-    const agentsFile = path.join(home.townRoot, 'settings', 'agents.json');
-    const configFile = path.join(home.townRoot, 'settings', 'config.json');
-    const saved = [agentsFile, configFile].map((f) => fs.readFileSync(f, 'utf8'));
-    const agents = JSON.parse(saved[0]) as { agents: Record<string, Record<string, unknown>> };
-    agents.agents.slowagent = { ...agents.agents.testagent, env: { TEST_AGENT_READY_DELAY_MS: '4000' } };
-    fs.writeFileSync(agentsFile, JSON.stringify(agents, null, 2));
-    const config = JSON.parse(saved[1]) as { crew_agents?: Record<string, string> };
-    config.crew_agents = { ...config.crew_agents, [home.name ?? '']: 'slowagent' };
-    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const restore = crewAgentVariant(home, 'slowagent', { env: { TEST_AGENT_READY_DELAY_MS: '4000' } });
     try {
       await sessions.start(home, { host: 'tmux' });
       const screen = pane();
@@ -125,8 +117,7 @@ describe('Careful agent actions (gt tmux)', function () {
       assert.ok(screen.includes('test-agent> '), `"ready" before the agent's prompt; the pane:\n${screen.trim().slice(-400)}`);
     } finally {
       await sessions.stop(home, { force: true }).catch(() => undefined);
-      fs.writeFileSync(agentsFile, saved[0]);
-      fs.writeFileSync(configFile, saved[1]);
+      restore();
     }
   });
 

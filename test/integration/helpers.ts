@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GasTownApi } from '../../src/extension';
 import type { RoleHome } from '../../src/town/roles';
@@ -99,4 +101,24 @@ export interface CliBead {
   dependencies?: { id: string; depends_on_id?: string; dependency_type?: string; type?: string }[];
   comments?: { text?: string }[];
   close_reason?: string;
+}
+
+/**
+ * Gives a crew member its own variant of the demo town's test agent (`name`: the test agent's preset plus
+ * `changes`) in the town's settings, and returns a function that puts both settings files back.
+ */
+export function crewAgentVariant(home: RoleHome, name: string, changes: Record<string, unknown>): () => void {
+  const agentsFile = path.join(home.townRoot, 'settings', 'agents.json');
+  const configFile = path.join(home.townRoot, 'settings', 'config.json');
+  const saved = [agentsFile, configFile].map((f) => fs.readFileSync(f, 'utf8'));
+  const agents = JSON.parse(saved[0]) as { agents: Record<string, Record<string, unknown>> };
+  agents.agents[name] = { ...agents.agents.testagent, ...changes };
+  fs.writeFileSync(agentsFile, JSON.stringify(agents, null, 2));
+  const config = JSON.parse(saved[1]) as { crew_agents?: Record<string, string> };
+  config.crew_agents = { ...config.crew_agents, [home.name ?? '']: name };
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  return () => {
+    fs.writeFileSync(agentsFile, saved[0]);
+    fs.writeFileSync(configFile, saved[1]);
+  };
 }

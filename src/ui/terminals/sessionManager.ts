@@ -315,6 +315,7 @@ export class SessionManager extends Disposable {
       home = town && allRoles(town).find((r) => gtRole(r) === env.GT_ROLE);
     }
     const known = home && this.get(home);
+    // Checked again after the awaits: activation and the open-terminal event can both bring the same terminal.
     if (!home || (known && isRunning(known.state)) || this.all().some((s) => s.terminal === terminal)) {
       return undefined;
     }
@@ -354,7 +355,7 @@ export class SessionManager extends Disposable {
       const known = this.get(home);
       const agent = this.status.agent(townRoot, tmuxSessionName(home, this.towns.prefixOf(home)), mailAddress(home));
       // A session of ours that has ended (a stopped native agent) does not hide the one gt runs now.
-      if (agent?.running && (!known || (!isRunning(known.state) && known.state.kind !== 'detached'))) {
+      if (agent?.running && (!known || !isRunning(known.state))) {
         // Only now is the plan worth reading (it reads the settings files).
         const session = new TmuxSession(this.plan(home), this.socket(townRoot), this.gt, this.log);
         this.track(session);
