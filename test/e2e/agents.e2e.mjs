@@ -141,6 +141,10 @@ export const suite = {
         await runningRow();
         const before = agentProcesses(home);
         assert.equal(before.length, 1, `agent processes in ${home} before the reload: ${before.length}`);
+        const primes = async () => (await terminalText(page)).split('INPUT:"gt prime"').length - 1;
+        // The startup gt prime follows "ready" (the test agent has no hooks); it may have scrolled away since.
+        await page.waitForFunction(() => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('INPUT:"gt prime"'), null, { timeout: 10000 }).catch(() => {});
+        const primedBefore = await primes();
         console.log(`      (agent ${before[0]} running; reloading the window)`);
         await runCommand(page, 'Developer: Reload Window');
         await page.waitForTimeout(2000);
@@ -150,6 +154,8 @@ export const suite = {
         await startCrew();
         await page.waitForTimeout(5000);
         assert.deepEqual(agentProcesses(home), before, 'Start launched a second agent after the reload');
+        // Start showed the agent's terminal: the agent found again is not sent its startup message a second time.
+        assert.equal(await primes(), primedBefore, 'the agent was sent gt prime again after the reload');
         await screenshot(page, 'ui-agent-after-reload');
       },
     },

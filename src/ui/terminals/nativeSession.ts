@@ -120,6 +120,8 @@ export class NativeSession extends SessionBase implements AgentSession {
     this.term = terminal;
     this.launchedBlind = true;
     this.startedAt = Date.now();
+    // An agent found again after a reload was given its startup message when it started; a new one gets it now.
+    this.primed = !fresh;
     if (!fresh) {
       this.setState({ kind: 'ready' });
       return;
