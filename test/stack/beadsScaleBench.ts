@@ -8,7 +8,7 @@ import { BeadsDatabase, BeadsReader } from '../../src/model/beadsModel';
 import { cliBeadsReader } from '../../src/model/beadsReaders';
 import { sqlFirstBeadsReader } from '../../src/model/sqlBeadsReader';
 import type { BeadsNode } from '../../src/ui/views/beadsTree';
-import { runTool, startScratchBeads } from './beadsFixture';
+import { runTool, ScratchBeads, startScratchBeads } from './beadsFixture';
 import { installVscodeStandIn, TreeItemCollapsibleState } from './vscodeStandIn';
 
 type TreeProvider = typeof import('../../src/ui/views/beadsTree').BeadsTreeProvider;
@@ -198,19 +198,27 @@ async function median(runs: number, fn: () => Promise<unknown>, slowMs = 5000): 
 const fmt = (m: { ms: number; runs: number }): string => (m.ms >= 1000 ? `${(m.ms / 1000).toFixed(2)} s` : `${m.ms.toFixed(m.ms < 10 ? 2 : 0)} ms`) + (m.runs > 1 ? ` (median of ${m.runs})` : ' (1 run)');
 
 /**
+ * The generated `n`-bead database, built by the real bd the first time and cached under
+ * ~/.cache/gastown-vscode/beads-scale (one per bd version and generator), started on its own Dolt server.
+ */
+export async function scaleDatabase(bin: string, n: number, log: (line: string) => void = () => undefined): Promise<{ db: ScratchBeads; dir: string; cached: boolean }> {
+  const bdVersion = (await runTool(path.join(bin, 'bd'), ['version'], { cwd: os.tmpdir(), env: { ...process.env } as Record<string, string> })).stdout.trim().split(/\s+/)[2] ?? 'unknown';
+  const dir = path.join(os.homedir(), '.cache', 'gastown-vscode', 'beads-scale', `bd-${bdVersion}-${n}-${GENERATOR}`);
+  const cached = fs.existsSync(path.join(dir, '.ready'));
+  log(`beads at scale: ${cached ? 'starting' : 'building'} a ${n}-bead database in ${dir}`);
+  return { db: await startScratchBeads({ bin, dir, prefix: 'sc', count: n, seed: 1 }), dir, cached };
+}
+
+/**
  * Measures, for each size: the bd commands a Beads view could use, and the SQL reads that replace them.
  * `sizes` defaults to 1,000 and 10,000; `GASTOWN_BENCH_BEADS=1000` limits it (e.g. to skip the 10k build).
  */
 export async function benchBeadsAtScale(bin: string, sizes: number[], log: (line: string) => void = () => undefined): Promise<{ rows: BenchRow[]; figures: Record<number, BeadsSizeFigures> }> {
   const rows: BenchRow[] = [];
   const figures: Record<number, BeadsSizeFigures> = {};
-  const bdVersion = (await runTool(path.join(bin, 'bd'), ['version'], { cwd: os.tmpdir(), env: { ...process.env } as Record<string, string> })).stdout.trim().split(/\s+/)[2] ?? 'unknown';
   for (const n of sizes) {
-    const dir = path.join(os.homedir(), '.cache', 'gastown-vscode', 'beads-scale', `bd-${bdVersion}-${n}-${GENERATOR}`);
-    const cached = fs.existsSync(path.join(dir, '.ready'));
-    log(`beads at scale: ${cached ? 'starting' : 'building'} a ${n}-bead database in ${dir}`);
     const t0 = Date.now();
-    const db = await startScratchBeads({ bin, dir, prefix: 'sc', count: n, seed: 1 });
+    const { db, dir, cached } = await scaleDatabase(bin, n, log);
     const k = n >= 1000 ? `${n / 1000}k` : String(n);
     rows.push({ what: `[${k}] make the database (bd init --server + bd import)`, figure: cached ? 'cached' : `${((Date.now() - t0) / 1000).toFixed(0)} s`, note: dir });
     try {
