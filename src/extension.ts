@@ -153,7 +153,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
 
   const convoys = own(new ConvoysFeature({ store, log, gtPath: () => bin('gtPath', 'gt'), databases: () => beads.view.all }));
 
-  const mail = own(new MailFeature(store, () => bin('gtPath', 'gt'), log, context.globalState));
+  const mail = own(new MailFeature(store, () => bin('gtPath', 'gt'), log, context.globalState, () => config().get<string>('beads.sqlReads') !== 'off'));
 
   // The sling picker reads the rigs' beads from the Beads model (SQL or bd), not with bd calls of its own.
   const rigBeads = async (): Promise<BeadSummary[]> => {
@@ -220,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): GasTownApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('gastown.beads.sqlReads')) {
         beads.view.recreate();
+        mail.reload();
       }
       if (e.affectsConfiguration('gastown.bdPath') || e.affectsConfiguration('gastown.gtPath')) {
         void beads.refresh();

@@ -22,14 +22,14 @@ import { MysqlConnection, MysqlError, Row, sqlIdentifier, sqlIdLiteral, sqlTextL
 export const VERIFIED_SCHEMA_VERSIONS: readonly number[] = [53];
 
 const REQUIRED: Record<string, readonly string[]> = {
-  issues: ['id', 'title', 'status', 'priority', 'issue_type', 'assignee', 'owner', 'created_at', 'updated_at', 'closed_at', 'ephemeral', 'pinned', 'is_template'],
+  issues: ['id', 'title', 'description', 'status', 'priority', 'issue_type', 'assignee', 'owner', 'created_at', 'updated_at', 'closed_at', 'ephemeral', 'pinned', 'is_template'],
   labels: ['issue_id', 'label'],
   dependencies: ['issue_id', 'type', 'depends_on_issue_id', 'depends_on_wisp_id', 'depends_on_external'],
   comments: ['issue_id'],
   config: ['key', 'value'],
   schema_migrations: ['version'],
 };
-const OPTIONAL_TABLES = ['custom_statuses', 'wisp_dependencies', 'wisps', 'metadata'];
+const OPTIONAL_TABLES = ['custom_statuses', 'wisp_dependencies', 'wisps', 'wisp_labels', 'metadata'];
 
 const DEFAULT_INFRA_TYPES = ['agent', 'role', 'message'];
 
@@ -43,6 +43,8 @@ export interface BeadsSchema {
   /** Statuses `bd list` hides by default: closed, pinned, custom done/frozen. */
   hiddenStatuses: string[];
   hasWispDependencies: boolean;
+  /** The wisps and wisp_labels tables (ephemeral beads: most of gt's mail) with the columns mail reads. */
+  hasWisps: boolean;
 }
 
 export type SchemaCheck = { ok: true; schema: BeadsSchema } | { ok: false; reason: string };
@@ -140,6 +142,7 @@ export async function schemaCheck(conn: MysqlConnection, db: string, opts: Schem
         infraTypes: infra.length ? infra : opts.yamlInfraTypes?.length ? [...opts.yamlInfraTypes] : [...DEFAULT_INFRA_TYPES],
         hiddenStatuses: ['closed', 'pinned', ...hidden.filter((s) => s !== '')],
         hasWispDependencies: have.get('wisp_dependencies')?.has('depends_on_issue_id') ?? false,
+        hasWisps: ['id', 'title', 'description', 'status', 'priority', 'assignee', 'created_at'].every((c) => have.get('wisps')?.has(c)) && !!have.get('wisp_labels')?.has('label'),
       },
     };
   } catch (e) {
@@ -168,7 +171,7 @@ function fieldExpr(field: BeadGroupField): string {
 }
 
 /** The WHERE clause `bd list` builds for these options (issues aliased `i`, parents `pc`). */
-function whereClause(schema: BeadsSchema, f: BeadFilter): string {
+export function whereClause(schema: BeadsSchema, f: BeadFilter): string {
   const w: string[] = [];
   if (f.statuses?.length) {
     w.push(`i.status IN (${f.statuses.map(sqlTextLiteral).join(', ')})`);

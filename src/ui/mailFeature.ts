@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MailClient, MailMessage } from '../cli/mailClient';
+import { inboxSql, mailIdentity } from '../cli/mailSql';
 import { CliError } from '../cli/runner';
 import { renderMarkdown, webviewPage } from '../common/beadHtml';
 import { Disposable, disposeAll, IDisposable } from '../common/lifecycle';
 import { escapeHtml } from '../common/markdownText';
 import { newAlarming, unreadCount } from '../model/mailQuery';
 import { Resource } from '../model/resource';
+import { SqlSession } from '../model/sqlSession';
 import type { TownEntry, TownStore } from '../model/townStore';
 import { resolveDoltTarget } from '../town/doltTarget';
 import { mailAddress } from '../town/roles';
@@ -36,14 +38,21 @@ export class MailFeature extends Disposable {
   /** What each open message tab shows (tests read it). */
   readonly shown = new Map<string, MailMessage>();
 
+  /** How the inbox was last read: `Dolt SQL` or `gt` (tests and the log read it). */
+  via: 'Dolt SQL' | 'gt' | undefined;
+  private sql: SqlSession | undefined;
+
   constructor(
     private readonly store: TownStore,
     gt: () => string,
-    log: vscode.LogOutputChannel,
+    private readonly log: vscode.LogOutputChannel,
     private readonly state: vscode.Memento,
+    /** `gastown.beads.sqlReads` is not `off`. */
+    private readonly sqlReads: () => boolean = () => true,
   ) {
     super();
     this.mail = new MailClient(gt, log);
+    this.register({ dispose: () => this.sql?.drop() });
     this.tree = this.register(new MailTreeProvider());
     this.view = this.register(vscode.window.createTreeView(VIEWS.mail, { treeDataProvider: this.tree, showCollapseAll: true, canSelectMany: true }));
     this.register({ dispose: () => disposeAll(this.subs) });
@@ -71,6 +80,9 @@ export class MailFeature extends Disposable {
   /** After discovery: the active town's inbox for the current identity. */
   reload(): void {
     this.town = this.store.active;
+    this.sql?.drop();
+    this.sql = undefined;
+    this.via = undefined;
     this.resource?.dispose();
     this.resource = undefined;
     disposeAll(this.watchers);
@@ -86,7 +98,7 @@ export class MailFeature extends Disposable {
       // (up to maxWaitMs), short enough that a new message shows within about a second.
       throttleMs: 100,
       maxWaitMs: 2000,
-      fetch: ({ signal }) => this.mail.inbox(root, identity === OVERSEER ? undefined : identity, signal),
+      fetch: ({ signal }) => this.readInbox(root, identity, signal),
     });
     this.resource = r;
     r.onDidChange((s) => {
@@ -118,6 +130,30 @@ export class MailFeature extends Disposable {
     }
     this.tree.set(r.state, identity);
     this.resubscribe();
+  }
+
+  /**
+   * The inbox by read-only SQL on the town's Dolt server when it can (one round trip instead of gt's four bd
+   * processes), else `gt mail inbox --all --json`; both give gt's message JSON.
+   */
+  private async readInbox(root: string, identity: string, signal: AbortSignal): Promise<MailMessage[]> {
+    if (this.sqlReads()) {
+      const session = (this.sql ??= new SqlSession('mail', this.log));
+      try {
+        const s = await session.open(root, root);
+        if (s) {
+          const list = await inboxSql(s.conn, s.schema, identity === OVERSEER ? OVERSEER : mailIdentity(identity));
+          this.via = 'Dolt SQL';
+          return list;
+        }
+      } catch (err) {
+        session.drop();
+        session.refused((err as Error).message, 'gt');
+      }
+    }
+    const list = await this.mail.inbox(root, identity === OVERSEER ? undefined : identity, signal);
+    this.via = 'gt';
+    return list;
   }
 
   private resubscribe(): void {

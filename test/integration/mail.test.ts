@@ -170,6 +170,8 @@ describe('Mail view', function () {
   });
 
   it('gt missing, printing garbage or hanging: an error item with the cause, never a stale inbox', async () => {
+    // The inbox is read by SQL when it can; this is the gt path (SQL off, or no Dolt server to read).
+    await config().update('beads.sqlReads', 'off', vscode.ConfigurationTarget.Global);
     await loaded();
     const f = await mailFeature();
     await config().update('gtPath', '/nonexistent/gt', vscode.ConfigurationTarget.Global);
@@ -196,8 +198,69 @@ describe('Mail view', function () {
       }
     } finally {
       await config().update('gtPath', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('beads.sqlReads', undefined, vscode.ConfigurationTarget.Global);
     }
     await f.handlers['gastown.mail.refresh']();
     await waitFor('the inbox back', () => f.resourceState?.kind === 'ok');
+  });
+
+  it('reads by SQL exactly what gt mail inbox --all --json prints, for every identity and kind of message; sqlReads off reads through gt', async () => {
+    const town = townRoot();
+    const env = { ...process.env, GT_ROLE: '', BD_ACTOR: '' };
+    const run = (bin: string, args: string[]): string => execFileSync(bin, args, { cwd: town, encoding: 'utf8', env, timeout: 120_000 });
+    const send = (to: string, subject: string, ...more: string[]): string => {
+      run('gt', ['mail', 'send', to, '--from', 'mayor/', '--no-notify', '-s', subject, '-m', `body of ${subject}`, ...more]);
+      const all = JSON.parse(run('bd', ['sql', '--json', `SELECT id FROM issues WHERE title = '${subject}' UNION SELECT id FROM wisps WHERE title = '${subject}'`])) as { id: string }[];
+      return all[0]?.id ?? '';
+    };
+    const t = Date.now();
+    // Every rule gt applies: CC (open only), priorities 0–4, message types, wisps and permanent beads, pinned
+    // (status), hooked, read, archived, a legacy slashless `mayor` assignee, hostile text.
+    send('overseer', `sql cc ${t}`, '--cc', 'demo/crew/alice', '--cc', 'mayor');
+    for (const p of ['0', '1', '3', '4']) send('overseer', `sql p${p} ${t}`, '--priority', p);
+    send('demo/bob', `sql task ${t}`, '--type', 'task');
+    send('demo/bob', `sql scavenge ${t}`, '--type', 'scavenge', '--permanent');
+    send('overseer', `sql permanent ${t}`, '--permanent');
+    run('bd', ['update', send('overseer', `sql pinned ${t}`, '--permanent'), '--status', 'pinned']);
+    const hooked = send('demo/alice', `sql hooked ${t}`, '--permanent');
+    run('bd', ['update', hooked, '--status', 'hooked']);
+    const ccHooked = send('demo/bob', `sql cc hooked ${t}`, '--permanent', '--cc', 'demo/alice');
+    run('bd', ['update', ccHooked, '--status', 'hooked']);
+    run('gt', ['mail', 'mark-read', send('overseer', `sql read ${t}`)]);
+    run('gt', ['mail', 'archive', send('overseer', `sql archived ${t}`)]);
+    run('gt', ['mail', 'send', 'overseer', '--from', 'mayor/', '--no-notify', '-s', `sql hostile ${t} "$(rm -rf ~)" ; | & ü 🚀`, '-m', 'line one\nline "two" `three` $HOME\n']);
+    run('bd', ['create', `sql legacy mayor ${t}`, '--assignee', 'mayor', '--labels', 'gt:message,from:overseer', '--description', 'legacy address']);
+
+    const f = await mailFeature();
+    const keys = ['id', 'from', 'to', 'subject', 'body', 'timestamp', 'read', 'priority', 'type', 'thread_id', 'reply_to', 'wisp', 'cc'] as const;
+    const pick = (m: MailMessage): string => JSON.stringify(Object.fromEntries(keys.filter((k) => m[k as keyof MailMessage] !== undefined).map((k) => [k, m[k as keyof MailMessage]])));
+    const compare = async (identity: string, via: string): Promise<number> => {
+      await loaded(identity);
+      await f.handlers['gastown.mail.refresh']();
+      await waitFor(`${identity}'s inbox read through ${via}`, () => f.via === via && f.resourceState?.kind === 'ok');
+      const cli = gt<MailMessage[] | null>(['mail', 'inbox', ...(identity === 'overseer' ? [] : [identity]), '--all', '--json']) ?? [];
+      const mine = f.messages ?? [];
+      assert.deepEqual(mine.map(pick).sort(), cli.map(pick).sort(), `${identity}: the same messages, field for field`);
+      // gt's order (priority, newest first); equal keys may come in either order, in gt too.
+      const order = (l: MailMessage[]) => l.map((m) => `${m.priority}|${m.timestamp}`);
+      assert.deepEqual(order(mine), order(cli), `${identity}: gt's order`);
+      return cli.length;
+    };
+    const identities = ['overseer', 'mayor/', 'deacon/', 'demo/crew/alice', 'demo/bob', 'demo/polecats/chrome', 'demo/witness'];
+    const counts: Record<string, number> = {};
+    for (const id of identities) counts[id] = await compare(id, 'Dolt SQL');
+    const subjects = (l: MailMessage[] | undefined) => (l ?? []).map((m) => m.subject ?? '');
+    assert.ok(counts.overseer >= 8 && counts['mayor/'] >= 2 && counts['demo/crew/alice'] >= 2 && counts['demo/bob'] >= 2, JSON.stringify(counts));
+    await loaded('mayor/');
+    assert.ok(subjects(f.messages).includes(`sql legacy mayor ${t}`) && subjects(f.messages).includes(`sql cc ${t}`), 'legacy address and CC reach the mayor');
+    await loaded('overseer');
+    assert.ok(!subjects(f.messages).includes(`sql pinned ${t}`) && !subjects(f.messages).includes(`sql archived ${t}`), 'pinned and archived are not in the inbox, as in gt');
+
+    await config().update('beads.sqlReads', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      for (const id of ['overseer', 'demo/crew/alice']) await compare(id, 'gt');
+    } finally {
+      await config().update('beads.sqlReads', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
