@@ -26,7 +26,7 @@ async function freshness(change: (i: number) => () => boolean): Promise<{ median
     const seen = change(i);
     const t0 = Date.now();
     try {
-      await waitFor('the change', () => seen(), MISSED_AFTER_MS);
+      await waitFor('the change', () => seen(), MISSED_AFTER_MS, 20);
       times.push(Date.now() - t0);
     } catch {
       missed++;
