@@ -37,7 +37,7 @@ async function cleanup() {
   stubs.clear();
   if (!KEEP) fs.rmSync(root, { recursive: true, force: true });
 }
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, async () => { await cleanup(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void cleanup().finally(() => process.exit(130)));
 
 async function tmux(opts) { const t = await startInTmux(opts); live.add(t); return t; }
 async function untmux(t) { await t.kill(); live.delete(t); }

@@ -151,7 +151,6 @@ function tmuxRun(socket, args, { env } = {}) {
 
 /** Removes ESC and other control characters (keeps \n and \t) so text cannot escape a bracketed paste. */
 export function sanitizeForPaste(text) {
-  // eslint-disable-next-line no-control-regex
   return String(text).replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 }
 
