@@ -211,6 +211,10 @@ const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
 doc.role_agents = Object.assign({}, doc.role_agents, {
   crew: 'testagent', polecat: 'testagent', witness: 'testagent', mayor: 'testagent',
 });
+// gt checks a new polecat 25 s after its startup nudge, twice, for Claude's busy indicator; the test agent
+// shows none, so each spawn (gt sling) waited about 55 s for nothing. No retries in the demo town.
+doc.operational = Object.assign({}, doc.operational);
+doc.operational.session = Object.assign({}, doc.operational.session, { startup_nudge_max_retries: 0 });
 fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
 EOF
 }

@@ -41,6 +41,8 @@ async function hostSuite(suite, { workspace, env, screenshotDir, trust }) {
   let text = '';
   const code = await runExtensionHostTests({
     extDir: root, testsEntry: path.join(root, 'out', 'test', suite, 'index.js'), workspace, env, screenshotDir, trust,
+    // A guard against a hang, not a budget: the trusted suite alone runs about 7 minutes on 2 quiet cores.
+    timeoutMs: 20 * 60 * 1000,
     log: (line) => { text += line + '\n'; console.log(line); },
   });
   const c = mochaCounts(text);
