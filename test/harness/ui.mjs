@@ -148,11 +148,21 @@ export async function clickActivityBar(page, title, { timeoutMs = 10000 } = {}) 
       return label === t || label.startsWith(`${t} (`) || label.startsWith(`${t} - `);
     }), title);
     if (idx >= 0) {
+      // Clicking the active container hides the sidebar. Just after a reload the container is already active
+      // while the sidebar is still being restored: wait for that before clicking, and click again if a click
+      // hid it.
       const li = items.nth(idx);
-      const checked = await li.evaluate((el) => el.classList.contains('checked'));
-      const sidebarVisible = await page.locator('.part.sidebar').isVisible();
-      if (!(checked && sidebarVisible)) await li.locator('.action-label').click();
-      await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: timeoutMs });
+      const sidebar = page.locator('.part.sidebar');
+      const shownSoon = (ms) => sidebar.waitFor({ state: 'visible', timeout: ms }).then(() => true, () => false);
+      for (let i = 0; i < 3; i++) {
+        const checked = await li.evaluate((el) => el.classList.contains('checked'));
+        if (checked && (await shownSoon(i === 0 ? 3000 : 1000))) return;
+        if (!checked || !(await sidebar.isVisible())) await li.locator('.action-label').click();
+        if (await shownSoon(Math.max(1000, timeoutMs / 3))) {
+          if (await li.evaluate((el) => el.classList.contains('checked'))) return;
+        }
+      }
+      await sidebar.waitFor({ state: 'visible', timeout: 1000 });
       return;
     }
     if (Date.now() - t0 > timeoutMs) {
