@@ -105,20 +105,21 @@ if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
     const { runExtensionHostTests } = await import('../test/harness/run-ext-tests.mjs');
     const { demoTown, ensureGasTownStack } = await import('./lib/stack.mjs');
     await ensureVsCodeStack();
+    // One extension-host suite in a fresh window on `workspace`; it writes its figures to GASTOWN_BENCH_OUT.
+    const inWindow = async (name, workspace, env, outFile) => {
+      const code = await runExtensionHostTests({
+        extDir: root, testsEntry: path.join(root, 'out', 'test', name, 'index.js'), workspace,
+        env: { ...env, GASTOWN_BENCH_OUT: outFile }, screenshotDir: path.join(path.dirname(outFile), 'shots'),
+        timeoutMs: 60 * 60 * 1000, log: (l) => console.error(l),
+      });
+      if (code !== 0) throw new Error(`the ${name} run on ${workspace} exited with ${code}`);
+      return JSON.parse(fs.readFileSync(outFile, 'utf8'));
+    };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-bench-town-'));
     const demo = await demoTown(dir, await ensureGasTownStack());
     try {
       const env = { ...demo.env, GASTOWN_TEST_TOWN: demo.town, GASTOWN_DEMO_SUMMARY: JSON.stringify(demo.summary) };
-      // One extension-host suite in a fresh window; it writes its figures to GASTOWN_BENCH_OUT.
-      const suite = async (name, outFile, extra) => {
-        const code = await runExtensionHostTests({
-          extDir: root, testsEntry: path.join(root, 'out', 'test', name, 'index.js'), workspace: demo.town,
-          env: { ...env, ...extra, GASTOWN_BENCH_OUT: outFile }, screenshotDir: path.join(dir, 'shots'),
-          timeoutMs: 60 * 60 * 1000, log: (l) => console.error(l),
-        });
-        if (code !== 0) throw new Error(`the ${name} ${JSON.stringify(extra)} run exited with ${code}`);
-        return JSON.parse(fs.readFileSync(outFile, 'utf8'));
-      };
+      const suite = (name, outFile, extra) => inWindow(name, demo.town, { ...env, ...extra }, outFile);
       const host = (only, outFile) => suite('benchhost', outFile, { GASTOWN_BENCH_ONLY: only });
       const activations = [];
       for (let i = 0; i < 5; i++) activations.push(await host('activation', path.join(dir, `activation-${i}.json`)));
@@ -162,19 +163,14 @@ if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
     for (const n of beadSizes.filter((s) => s >= 10000)) {
       const { scaleDatabase } = out('test/stack/beadsScaleBench.js');
       const { db } = await scaleDatabase(gtBin, n, (l) => console.error(l));
-      const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-bench-scale-'));
+      const scaleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gastown-bench-scale-'));
       try {
         const blank = Object.fromEntries(Object.keys(process.env).filter((k) => /^(GT_|BD_|BEADS_|DOLT_)/.test(k)).map((k) => [k, '']));
         const windows = [];
         for (let i = 0; i < 3; i++) {
-          const outFile = path.join(shots, `scale-${i}.json`);
-          const code = await runExtensionHostTests({
-            extDir: root, testsEntry: path.join(root, 'out', 'test', 'benchhost', 'index.js'), workspace: db.projDir,
-            env: { ...blank, ...db.env, GT_ROOT: '', GT_TOWN_ROOT: '', GASTOWN_BENCH_ONLY: 'activation', GASTOWN_BENCH_BEADS_ONLY: '1', GASTOWN_BENCH_OUT: outFile },
-            screenshotDir: shots, timeoutMs: 20 * 60 * 1000, log: (l) => console.error(l),
-          });
-          if (code !== 0) throw new Error(`the ${n}-bead window exited with ${code}`);
-          windows.push(JSON.parse(fs.readFileSync(outFile, 'utf8')));
+          windows.push(await inWindow('benchhost', db.projDir,
+            { ...blank, ...db.env, GT_ROOT: '', GT_TOWN_ROOT: '', GASTOWN_BENCH_ONLY: 'activation', GASTOWN_BENCH_BEADS_ONLY: '1' },
+            path.join(scaleDir, `scale-${i}.json`)));
         }
         const m = (k) => windows.map((w) => w[k]).sort((a, b) => a - b)[1];
         const k = `${n / 1000}k`;
@@ -183,7 +179,7 @@ if (process.env.GASTOWN_BENCH_VSCODE !== '0') {
           `beads-only folder on the generated database; ${windows[0].beads} beads in the view's list; goal ≤ 2 s`);
       } finally {
         await db.stop();
-        fs.rmSync(shots, { recursive: true, force: true });
+        fs.rmSync(scaleDir, { recursive: true, force: true });
       }
     }
   } catch (e) {

@@ -171,7 +171,12 @@ function fieldExpr(field: BeadGroupField): string {
 }
 
 /** The WHERE clause `bd list` builds for these options (issues aliased `i`, parents `pc`). */
-export function whereClause(schema: BeadsSchema, f: BeadFilter): string {
+function whereClause(schema: BeadsSchema, f: BeadFilter): string {
+  return `WHERE ${whereConditions(schema, f).join(' AND ')}`;
+}
+
+/** The conditions of that clause, to AND with others (issues aliased `i`). */
+export function whereConditions(schema: BeadsSchema, f: BeadFilter): string[] {
   const w: string[] = [];
   if (f.statuses?.length) {
     w.push(`i.status IN (${f.statuses.map(sqlTextLiteral).join(', ')})`);
@@ -197,7 +202,7 @@ export function whereClause(schema: BeadsSchema, f: BeadFilter): string {
       w.push(`${e} = ${sqlTextLiteral(f.group.value)}`);
     }
   }
-  return `WHERE ${w.join(' AND ')}`;
+  return w;
 }
 
 function parentJoin(db: string): string {
@@ -223,6 +228,28 @@ const nonEmpty = (v: string | null | undefined): string | undefined => (v === nu
 
 // --- list -----------------------------------------------------------------------------------------------
 
+/** Runs `read` in one read-only transaction: every query sees the same snapshot. */
+export async function inSnapshot<T>(conn: MysqlConnection, read: () => Promise<T>): Promise<T> {
+  await conn.query('START TRANSACTION READ ONLY');
+  try {
+    return await read();
+  } finally {
+    // Ends the read-only snapshot; on a dead connection the first error is the one to report.
+    await conn.query('COMMIT').catch(() => undefined);
+  }
+}
+
+/** Rows `{ i: issue id, l: label }` → each id's labels, in row order. */
+export function groupLabels(rows: readonly Row[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = out.get(r.i ?? '');
+    if (list) list.push(r.l ?? '');
+    else out.set(r.i ?? '', [r.l ?? '']);
+  }
+  return out;
+}
+
 export interface ListOptions extends BeadFilter {
   /** 0 or absent: all. */
   limit?: number;
@@ -241,8 +268,7 @@ export async function listBeadsSql(conn: MysqlConnection, schema: BeadsSchema, o
   const db = sqlIdentifier(schema.database);
   const limit = opts.limit && opts.limit > 0 ? ` LIMIT ${Math.floor(opts.limit)}${opts.offset ? ` OFFSET ${Math.floor(opts.offset)}` : ''}` : '';
   const byParent = opts.group?.field === 'parent';
-  await conn.query('START TRANSACTION READ ONLY');
-  try {
+  return inSnapshot(conn, async () => {
     const rows = await conn.query(
       `SELECT i.id, i.title, i.status, i.priority, i.issue_type, i.assignee, i.owner, i.created_at, i.updated_at, i.closed_at, i.ephemeral${byParent ? `, ${PARENT_EXPR} AS parent` : ''}
        FROM ${db}.issues i ${byParent ? parentJoin(db) : ''}
@@ -263,12 +289,7 @@ export async function listBeadsSql(conn: MysqlConnection, schema: BeadsSchema, o
     const wispBlocks = schema.hasWispDependencies ? ` UNION ALL SELECT ${target} AS t FROM ${db}.wisp_dependencies WHERE type = 'blocks'` : '';
     const blocked = await conn.query(`SELECT t AS i, COUNT(*) AS v FROM (SELECT ${target} AS t FROM ${db}.dependencies WHERE type = 'blocks'${wispBlocks}) b WHERE t IS NOT NULL${and('t')} GROUP BY t`);
     const comments = await conn.query(`SELECT issue_id AS i, COUNT(*) AS v FROM ${db}.comments WHERE 1 = 1${and('issue_id')} GROUP BY issue_id`);
-    const labelsOf = new Map<string, string[]>();
-    for (const l of labels) {
-      const list = labelsOf.get(l.i ?? '') ?? [];
-      list.push(l.l ?? '');
-      labelsOf.set(l.i ?? '', list);
-    }
+    const labelsOf = groupLabels(labels);
     const map = (rs: Row[]) => new Map(rs.map((r) => [r.i ?? '', r.v]));
     const parentOf = map(parents);
     const [out, into, commented] = [map(blocking), map(blocked), map(comments)];
@@ -282,10 +303,7 @@ export async function listBeadsSql(conn: MysqlConnection, schema: BeadsSchema, o
         comment_count: Number(commented.get(id) ?? 0),
       });
     });
-  } finally {
-    // Ends the read-only snapshot; on a dead connection the first error is the one to report.
-    await conn.query('COMMIT').catch(() => undefined);
-  }
+  });
 }
 
 interface Related {

@@ -1,5 +1,6 @@
 import type { MailMessage } from './mailClient';
-import { BeadsSchema, toRfc3339, whereClause } from './beadsSql';
+import { priorityRank, messageTime } from '../model/mailQuery';
+import { BeadsSchema, groupLabels, inSnapshot, toRfc3339, whereConditions } from './beadsSql';
 import { MysqlConnection, Row, sqlIdentifier, sqlTextLiteral } from './mysqlWire';
 
 // An inbox read with one read-only SQL snapshot instead of `gt mail inbox --json`, which runs four bd
@@ -63,12 +64,9 @@ export function toMailMessage(r: Row, labels: readonly string[], wisp: boolean):
   return m;
 }
 
-const RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
-
 /** gt's inbox order: priority, then newest first (ids break ties, which gt leaves unordered). */
 export function sortInbox(list: MailMessage[]): MailMessage[] {
-  const t = (m: MailMessage): number => Date.parse(m.timestamp ?? '') || 0;
-  return list.sort((a, b) => (RANK[a.priority ?? ''] ?? 2) - (RANK[b.priority ?? ''] ?? 2) || t(b) - t(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return list.sort((a, b) => priorityRank(a) - priorityRank(b) || messageTime(b) - messageTime(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Every message of `identity`'s inbox (read and unread, as `gt mail inbox --all --json`), in gt's order. */
@@ -76,39 +74,26 @@ export async function inboxSql(conn: MysqlConnection, schema: BeadsSchema, ident
   const db = sqlIdentifier(schema.database);
   const ids = identityVariants(identity).map(sqlTextLiteral).join(', ');
   const ccs = identityVariants(identity).map((v) => sqlTextLiteral(`cc:${v}`)).join(', ');
-  const pick = (table: string, labels: string, extra: string): string =>
-    `SELECT i.id, i.title, i.description, i.status, i.priority, i.assignee, i.created_at FROM ${db}.${table} i
-     WHERE ${extra} i.status IN ('open', 'hooked')
+  const pick = (table: string, labels: string, conditions: readonly string[]): Promise<Row[]> =>
+    conn.query(`SELECT i.id, i.title, i.description, i.status, i.priority, i.assignee, i.created_at FROM ${db}.${table} i
+     WHERE ${[...conditions, "i.status IN ('open', 'hooked')"].join(' AND ')}
        AND EXISTS (SELECT 1 FROM ${db}.${labels} g WHERE g.issue_id = i.id AND g.label = 'gt:message')
-       AND (i.assignee IN (${ids}) OR (i.status = 'open' AND EXISTS (SELECT 1 FROM ${db}.${labels} c WHERE c.issue_id = i.id AND c.label IN (${ccs}))))`;
-  const labelsOf = async (table: string, rows: Row[]): Promise<Map<string, string[]>> => {
-    const out = new Map<string, string[]>();
-    if (rows.length === 0) return out;
-    const list = rows.map((r) => sqlTextLiteral(r.id ?? '')).join(', ');
-    for (const l of await conn.query(`SELECT issue_id AS i, label AS l FROM ${db}.${table} WHERE issue_id IN (${list}) ORDER BY label`)) {
-      out.set(l.i ?? '', [...(out.get(l.i ?? '') ?? []), l.l ?? '']);
-    }
-    return out;
-  };
-  await conn.query('START TRANSACTION READ ONLY');
-  try {
+       AND (i.assignee IN (${ids}) OR (i.status = 'open' AND EXISTS (SELECT 1 FROM ${db}.${labels} c WHERE c.issue_id = i.id AND c.label IN (${ccs}))))`);
+  const labelsOf = async (table: string, rows: Row[]): Promise<Map<string, string[]>> =>
+    rows.length === 0 ? new Map() : groupLabels(await conn.query(`SELECT issue_id AS i, label AS l FROM ${db}.${table} WHERE issue_id IN (${rows.map((r) => sqlTextLiteral(r.id ?? '')).join(', ')}) ORDER BY label`));
+  return inSnapshot(conn, async () => {
     // bd's default list filters (without --all), as gt's `bd list` gets them; the status test narrows them.
-    const issues = await conn.query(pick('issues', 'labels', `${whereClause(schema, {}).replace(/^WHERE /, '')} AND`));
-    const wisps = schema.hasWisps ? await conn.query(pick('wisps', 'wisp_labels', '')) : [];
+    const issues = await pick('issues', 'labels', whereConditions(schema, {}));
+    const wisps = schema.hasWisps ? await pick('wisps', 'wisp_labels', []) : [];
     const [il, wl] = [await labelsOf('labels', issues), await labelsOf('wisp_labels', wisps)];
     const seen = new Set<string>();
     const out: MailMessage[] = [];
     for (const [rows, labels, wisp] of [[issues, il, false], [wisps, wl, true]] as const) {
-      for (const r of rows) {
-        const id = r.id ?? '';
-        if (!seen.has(id)) {
-          seen.add(id);
-          out.push(toMailMessage(r, labels.get(id) ?? [], wisp));
-        }
+      for (const r of rows.filter((x) => !seen.has(x.id ?? ''))) {
+        seen.add(r.id ?? '');
+        out.push(toMailMessage(r, labels.get(r.id ?? '') ?? [], wisp));
       }
     }
     return sortInbox(out);
-  } finally {
-    await conn.query('COMMIT').catch(() => undefined);
-  }
+  });
 }

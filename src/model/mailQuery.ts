@@ -17,7 +17,7 @@ export function priorityRank(m: MailMessage): number {
   return PRIORITY_RANK[m.priority ?? 'normal'] ?? 2;
 }
 
-const time = (m: MailMessage): number => Date.parse(m.timestamp ?? '') || 0;
+export const messageTime = (m: MailMessage): number => Date.parse(m.timestamp ?? '') || 0;
 
 /** Threads with unread messages first, then by priority, then newest first. */
 export function threads(inbox: readonly MailMessage[]): MailThread[] {
@@ -27,11 +27,11 @@ export function threads(inbox: readonly MailMessage[]): MailThread[] {
     byKey.set(key, [...(byKey.get(key) ?? []), m]);
   }
   const out = [...byKey].map(([key, list]): MailThread => {
-    const messages = [...list].sort((a, b) => time(a) - time(b));
+    const messages = [...list].sort((a, b) => messageTime(a) - messageTime(b));
     return { key, messages, unread: messages.filter((m) => !m.read).length, latest: messages[messages.length - 1] };
   });
   const best = (t: MailThread): number => Math.min(...t.messages.filter((m) => !m.read).map(priorityRank), 9);
-  return out.sort((a, b) => (b.unread > 0 ? 1 : 0) - (a.unread > 0 ? 1 : 0) || best(a) - best(b) || time(b.latest) - time(a.latest));
+  return out.sort((a, b) => (b.unread > 0 ? 1 : 0) - (a.unread > 0 ? 1 : 0) || best(a) - best(b) || messageTime(b.latest) - messageTime(a.latest));
 }
 
 export function unreadCount(inbox: readonly MailMessage[]): number {

@@ -16,10 +16,6 @@ export function sqlFirstBeadsReader(bd: BdClient, log: CliLogger): BeadsReader &
   let session: SqlSession | undefined;
   const open = (db: BeadsDb): Promise<SqlOpen | undefined> => (session ??= new SqlSession(`beads ${db.name}`, log)).open(db.cwd, db.townRoot);
   const drop = (): void => session?.drop();
-  const note = (err: unknown): void => {
-    drop();
-    session?.refused((err as Error).message);
-  };
 
   return {
     list: async (db, signal) => {
@@ -29,7 +25,7 @@ export function sqlFirstBeadsReader(bd: BdClient, log: CliLogger): BeadsReader &
           return { beads: await listBeadsSql(s.conn, s.schema, { all: true }), via: 'Dolt SQL' };
         }
       } catch (err) {
-        note(err);
+        session?.failed(err);
       }
       // bd then says what is wrong in its own words (Dolt down, no database).
       return cli.list(db, signal);

@@ -20,10 +20,14 @@ export class SqlSession {
   private opening: Promise<SqlOpen | undefined> | undefined;
   private refusedWhy: string | undefined;
 
-  /** @param what names the reader in the log (`beads hq`, `mail`). */
+  /**
+   * @param what names the reader in the log (`beads hq`, `mail`).
+   * @param cli what reads instead when SQL cannot (for the log).
+   */
   constructor(
     private readonly what: string,
     private readonly log: CliLogger,
+    private readonly cli = 'bd',
   ) {}
 
   get isOpen(): boolean {
@@ -63,11 +67,17 @@ export class SqlSession {
     return { conn: c, schema: check.schema };
   }
 
+  /** A read on the connection failed: drop it (the next `open` reconnects) and say reads go through the CLI. */
+  failed(err: unknown): void {
+    this.drop();
+    this.refused((err as Error).message);
+  }
+
   /** Logs, once per distinct reason, that reads go through the CLI. */
-  refused(why: string, cli = 'bd'): void {
+  private refused(why: string): void {
     if (why !== this.refusedWhy) {
       this.refusedWhy = why;
-      this.log.info(`${this.what}: reading through ${cli} (no SQL: ${why})`);
+      this.log.info(`${this.what}: reading through ${this.cli} (no SQL: ${why})`);
     }
   }
 

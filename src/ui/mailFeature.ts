@@ -138,17 +138,16 @@ export class MailFeature extends Disposable {
    */
   private async readInbox(root: string, identity: string, signal: AbortSignal): Promise<MailMessage[]> {
     if (this.sqlReads()) {
-      const session = (this.sql ??= new SqlSession('mail', this.log));
+      const session = (this.sql ??= new SqlSession('mail', this.log, 'gt'));
       try {
         const s = await session.open(root, root);
         if (s) {
-          const list = await inboxSql(s.conn, s.schema, identity === OVERSEER ? OVERSEER : mailIdentity(identity));
+          const list = await inboxSql(s.conn, s.schema, mailIdentity(identity));
           this.via = 'Dolt SQL';
           return list;
         }
       } catch (err) {
-        session.drop();
-        session.refused((err as Error).message, 'gt');
+        session.failed(err);
       }
     }
     const list = await this.mail.inbox(root, identity === OVERSEER ? undefined : identity, signal);

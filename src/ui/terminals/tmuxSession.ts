@@ -57,11 +57,10 @@ export class TmuxSession extends SessionBase implements AgentSession {
         this.setState({ kind: 'stopped' });
         throw err;
       }
-      await this.attach();
-      await this.awaitPrompt(opts.signal);
-      return;
     }
     await this.attach();
+    // Only a session we are starting is still "starting" here.
+    await this.awaitPrompt(opts.signal);
   }
 
   /**
