@@ -9,6 +9,8 @@ const FULL_EVERY_MS = 60_000;
 /** gt's status of a town: the fast pass always, the full one (hooks, mail) when due. */
 export interface StatusValue {
   status: TownStatus;
+  /** When the gt call that read it began: what gt saw may be that old (the full pass takes seconds). */
+  readAt: number;
   /** The full pass failed after the fast one worked: the running states are current, hooks and mail are not. */
   fullError?: string;
 }
@@ -43,18 +45,19 @@ export class TownModel extends Disposable {
         maxWaitMs: 3000,
         fetch: async (ctx) => {
           // Fast first so the tree shows who runs at once; the full status (about 8 s) follows when due.
+          const fastAt = Date.now();
           const fast = await fetchStatus(root, true, ctx.signal);
           const full = ctx.forced || Date.now() - this.lastFull > FULL_EVERY_MS;
           if (!full) {
             // A fast status has no hooks or mail; old ones shown as current would lie. The full pass is due soon.
-            return { status: fast };
+            return { status: fast, readAt: fastAt };
           }
-          ctx.publish({ status: fast });
-          this.lastFull = Date.now();
+          ctx.publish({ status: fast, readAt: fastAt });
+          const fullAt = (this.lastFull = Date.now());
           try {
-            return { status: await fetchStatus(root, false, ctx.signal) };
+            return { status: await fetchStatus(root, false, ctx.signal), readAt: fullAt };
           } catch (err) {
-            return { status: fast, fullError: (err as Error).message };
+            return { status: fast, readAt: fastAt, fullError: (err as Error).message };
           }
         },
       }),
@@ -119,6 +122,12 @@ export class TownModels extends Disposable {
     const state = this.statusState(root);
     const s = state.kind === 'ok' ? state.value.status : undefined;
     return [...(s?.agents ?? []), ...(s?.rigs ?? []).flatMap((r) => r.agents ?? [])];
+  }
+
+  /** When the current status was read (0 when there is none): an agent of ours that changed since is newer. */
+  statusReadAt(root: string): number {
+    const state = this.statusState(root);
+    return state.kind === 'ok' ? state.value.readAt : 0;
   }
 
   /** gt's record of the agent with this tmux session name or address. */

@@ -114,6 +114,7 @@ export async function runExtensionHostTests({
     const { code, why } = await done;
     await Promise.all(shots);
     if (why) log(`[harness] FAILED: ${why}`);
+    if (code !== 0) dumpExtensionLog(server.udd, screenshotDir, log);
     log(`[harness] extension-host tests exited with ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return code;
   } catch (e) {
@@ -124,6 +125,34 @@ export async function runExtensionHostTests({
     await Promise.allSettled(shots);
     if (browser) await closeBrowser(browser);
     if (server) await server.stop();
+  }
+}
+
+/**
+ * After a failure: the tail of the extension's own log ("Gas Town" output channel, which VS Code writes under the
+ * user-data-dir) in the output, and the whole file beside the screenshots, since the server's folder is removed.
+ */
+function dumpExtensionLog(udd, dir, log) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/Gas Town\.log$/.test(e.name)) found.push(p);
+    }
+  };
+  try {
+    walk(path.join(udd, 'logs'));
+  } catch {
+    return;
+  }
+  for (const file of found) {
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    fs.mkdirSync(dir, { recursive: true });
+    const copy = path.join(dir, `gastown-${Date.now()}.log`);
+    fs.copyFileSync(file, copy);
+    log(`[harness] the extension's log (${lines.length} lines, all in ${copy}), last 120:`);
+    for (const line of lines.slice(-120)) log(`[gastown.log] ${line}`);
   }
 }
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RoleHome } from '../../src/town/roles';
-import { api, crewAgentVariant, demoRoles, roleItems, waitFor } from './helpers';
+import { api, crewAgentVariant, demoRoles, roleItems, sleep, waitFor } from './helpers';
 
 /** Careful actions on agents gt runs in tmux: Resume keeps the host, a refused stop keeps the agent, Cancel ends gt's wait. */
 describe('Careful agent actions (gt tmux)', function () {
@@ -89,7 +89,7 @@ describe('Careful agent actions (gt tmux)', function () {
     await vscode.workspace.getConfiguration('gastown').update('agents.host', 'native', vscode.ConfigurationTarget.Global);
     try {
       await vscode.commands.executeCommand('gastown.startAgent', home.dir, { host: 'native' });
-      const native = await waitFor('the native agent', () => (sessions.get(home)?.host === 'native' && sessions.get(home)?.state.kind === 'ready' ? sessions.get(home) : undefined), 60_000);
+      const native = await waitFor('the native agent', () => (sessions.get(home)?.host === 'native' && sessions.get(home)?.state.kind === 'ready' ? sessions.get(home) : undefined), 60_000, 200, () => `${sessions.get(home)?.host} ${sessions.get(home)?.state.kind}, tmux session ${hasSession() ? 'present' : 'absent'}`);
       await native?.stop();
       await waitFor('the native agent to stop', () => sessions.get(home)?.state.kind === 'stopped');
     } finally {
@@ -101,6 +101,55 @@ describe('Careful agent actions (gt tmux)', function () {
     await waitFor('the tree to show gt’s tmux agent', async () => /^tmux · (detached|ready)/.test(String((await roleItems(home)).agent?.description ?? '')), 90_000);
     assert.equal(sessions.get(home)?.host, 'tmux');
     await sessions.stop(home, { force: true });
+  });
+
+  it('a status gt read before a Force Stop does not bring the stopped agent back as "detached"', async () => {
+    const { sessions, status } = await api();
+    // Town view hidden: nothing refreshes the status behind the test's back, so the read below stays the one before the stop.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await waitFor('the status to have no subscriber', () => !status.of(home.townRoot).status.subscribed);
+    if (!hasSession()) {
+      await startInTmux();
+    }
+    await status.refreshStatus(home.townRoot);
+    const reportsRunning = (): boolean => status.agents(home.townRoot).some((a) => a.session === sessionName() && a.running === true);
+    assert.ok(reportsRunning(), 'gt’s status does not report the running agent');
+    await sessions.stop(home, { force: true });
+    assert.equal(hasSession(), false);
+    // What the Town view does with every status change: the old read (agent running) meets our newer stop.
+    assert.ok(reportsRunning() && status.statusReadAt(home.townRoot) < (sessions.get(home)?.changedAt ?? 0), 'the status was read again');
+    sessions.adoptFromStatus(home.townRoot, (await demoRoles()).all);
+    assert.equal(sessions.get(home)?.state.kind, 'stopped');
+    // A read after the stop is believed.
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
+    await status.refreshStatus(home.townRoot);
+    assert.equal(reportsRunning(), false);
+    assert.doesNotMatch(String((await roleItems(home)).agent?.description ?? ''), /^tmux · (ready|busy|detached|starting)/);
+  });
+
+  it('Start on an agent gt ran in tmux whose session has since ended starts a new one instead of failing to attach', async () => {
+    const { sessions, status } = await api();
+    // Town view hidden, as before: no status read sees the session end before Start does.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await waitFor('the status to have no subscriber', () => !status.of(home.townRoot).status.subscribed);
+    if (!hasSession()) {
+      execFileSync('gt', ['crew', 'start', home.rig ?? '', home.name ?? ''], { cwd: home.townRoot, stdio: 'ignore', timeout: 180_000 });
+    }
+    await status.refreshStatus(home.townRoot);
+    await waitFor('the agent gt runs, as detached', () => sessions.get(home)?.host === 'tmux' && sessions.get(home)?.state.kind === 'detached');
+    // The session ends outside VS Code; no status read has seen it yet.
+    execFileSync('tmux', ['-L', socket, 'kill-session', '-t', `=${sessionName()}`]);
+    await sleep(1000);
+    assert.equal(sessions.get(home)?.state.kind, 'detached', 'a status read saw the session end');
+    await vscode.workspace.getConfiguration('gastown').update('agents.host', 'native', vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('gastown.startAgent', home.dir, { host: 'native' });
+      const seen = () => `${sessions.get(home)?.host} ${sessions.get(home)?.state.kind}`;
+      await waitFor('a new native agent', () => sessions.get(home)?.host === 'native' && sessions.get(home)?.state.kind === 'ready', 60_000, 200, seen);
+      await sessions.stop(home);
+    } finally {
+      await vscode.workspace.getConfiguration('gastown').update('agents.host', 'tmux', vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('a tmux start says "ready" only once the agent’s prompt is on gt’s pane, not when gt returns', async () => {

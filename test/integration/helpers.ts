@@ -31,8 +31,8 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails with `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, pollMs = 200): Promise<T> {
+/** Polls until `check` returns a value (not undefined/false), or fails with `what` (and `seen`: what was there instead). */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, pollMs = 200, seen?: () => string): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
@@ -46,7 +46,7 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     }
     await sleep(pollMs);
   }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}${seen ? ` (instead: ${seen()})` : ''}`);
 }
 
 export async function demoRoles(): Promise<{ crew: RoleHome; polecat: RoleHome; all: RoleHome[] }> {

@@ -31,6 +31,8 @@ export interface AgentSession extends vscode.Disposable {
   readonly plan: AgentPlan;
   readonly terminal: vscode.Terminal | undefined;
   readonly state: SessionState;
+  /** When the state last changed (Date.now()): gt's status read before then knows less than we do. */
+  readonly changedAt: number;
   readonly onDidChangeState: vscode.Event<SessionState>;
   /** The text the agent printed so far (escape sequences removed), last 64 KiB. */
   readonly output: string;

@@ -14,6 +14,7 @@ export abstract class SessionBase extends Disposable {
   private readonly stateChanged = this.register(new vscode.EventEmitter<SessionState>());
   readonly onDidChangeState = this.stateChanged.event;
   protected current: SessionState = { kind: 'stopped' };
+  private changed = Date.now();
   protected term: vscode.Terminal | undefined;
 
   constructor(
@@ -39,6 +40,10 @@ export abstract class SessionBase extends Disposable {
     return this.current;
   }
 
+  get changedAt(): number {
+    return this.changed;
+  }
+
   /** Changes the state (an exit code counts as a change) and tells the listeners. */
   protected setState(s: SessionState): boolean {
     const same = s.kind === this.current.kind && (s.kind !== 'exited' || (this.current.kind === 'exited' && s.code === this.current.code));
@@ -46,6 +51,7 @@ export abstract class SessionBase extends Disposable {
       return false;
     }
     this.current = s;
+    this.changed = Date.now();
     this.log.info(`${this.name}: ${s.kind}${s.kind === 'exited' ? ` (${s.code ?? '?'})` : ''}`);
     this.stateChanged.fire(s);
     return true;

@@ -205,10 +205,17 @@ export class SessionManager extends Disposable {
     const existing = this.get(home);
     if (existing && isRunning(existing.state) && !opts.launch) {
       if (existing instanceof TmuxSession && !existing.terminal) {
-        await existing.attach();
+        // gt's session may have ended since the last status read: attach then marks it stopped, and we start anew.
+        await existing.attach().catch((err: unknown) => {
+          if (isRunning(existing.state)) {
+            throw err;
+          }
+        });
       }
-      existing.terminal?.show();
-      return existing;
+      if (isRunning(existing.state)) {
+        existing.terminal?.show();
+        return existing;
+      }
     }
     const host = await this.resolveHost(home.townRoot, opts.host);
     let plan = this.plan(home, opts);
@@ -351,8 +358,14 @@ export class SessionManager extends Disposable {
 
   /** Adopts the tmux sessions gt reports (started outside VS Code) as detached sessions, so the tree shows them. */
   adoptFromStatus(townRoot: string, roles: RoleHome[]): void {
+    const readAt = this.status.statusReadAt(townRoot);
     for (const home of roles) {
       const known = this.get(home);
+      // A status read before our own start or stop (gt's full pass takes seconds) would undo it; the newer read
+      // that the change asked for decides.
+      if (known && known.changedAt >= readAt) {
+        continue;
+      }
       const agent = this.status.agent(townRoot, tmuxSessionName(home, this.towns.prefixOf(home)), mailAddress(home));
       // A session of ours that has ended (a stopped native agent) does not hide the one gt runs now.
       if (agent?.running && (!known || !isRunning(known.state))) {
