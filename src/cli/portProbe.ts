@@ -13,3 +13,32 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Pr
     socket.once('error', () => done(false));
   });
 }
+
+/**
+ * Calls `opened` once host:port accepts connections, trying now and then every `everyMs` (a TCP connect, no
+ * process): how a view notices a stopped Dolt server coming back. Dispose to stop trying.
+ */
+export function whenPortOpens(port: number, host: string, opened: () => void, everyMs = 2000): { dispose(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const attempt = (): void => {
+    void portOpen(port, host).then((open) => {
+      if (done) {
+        return;
+      }
+      if (open) {
+        done = true;
+        opened();
+      } else {
+        timer = setTimeout(attempt, everyMs);
+      }
+    });
+  };
+  attempt();
+  return {
+    dispose: () => {
+      done = true;
+      clearTimeout(timer);
+    },
+  };
+}

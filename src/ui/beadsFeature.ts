@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BdClient } from '../cli/bdClient';
 import { runCli } from '../cli/runner';
+import { whenPortOpens } from '../cli/portProbe';
 import { Disposable, IDisposable } from '../common/lifecycle';
 import type { BeadsReader } from '../model/beadsModel';
 import type { GroupBy } from '../model/beadsQuery';
@@ -34,7 +35,7 @@ export class BeadsFeature extends Disposable {
   readonly capabilities: Resource<Capabilities>;
   readonly handlers: Record<string, (...args: unknown[]) => unknown>;
   private capSub: IDisposable | undefined;
-  private doltWait: NodeJS.Timeout | undefined;
+  private doltWait: IDisposable | undefined;
 
   constructor(private readonly deps: BeadsFeatureDeps) {
     super();
@@ -63,7 +64,7 @@ export class BeadsFeature extends Disposable {
       }),
     );
     this.register({ dispose: () => this.capSub?.dispose() });
-    this.register({ dispose: () => clearInterval(this.doltWait) });
+    this.register({ dispose: () => this.doltWait?.dispose() });
     this.register(this.capabilities.onDidChange(() => this.apply()));
     this.register(this.view.view.onDidChangeVisibility(() => this.watchCapabilities()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
@@ -165,14 +166,20 @@ export class BeadsFeature extends Disposable {
     this.updateDoltWait();
   }
 
-  /** While Dolt is down and the view shows, a TCP connect every 2 s (no process) notices it coming back. */
+  /**
+   * While Dolt is down and the view shows, a TCP connect every 2 s (no process) notices it coming back; only
+   * then is the probe (three version calls) run again.
+   */
   private updateDoltWait(): void {
     const st = this.capabilities.state;
-    const down = st.kind === 'ok' && st.value.dolt.state === 'down';
-    if (down && this.view.view.visible && !this.doltWait) {
-      this.doltWait = setInterval(() => this.capabilities.invalidate(), 2000);
-    } else if ((!down || !this.view.view.visible) && this.doltWait) {
-      clearInterval(this.doltWait);
+    const dolt = st.kind === 'ok' ? st.value.dolt : undefined;
+    if (dolt?.state === 'down' && dolt.port && this.view.view.visible) {
+      this.doltWait ??= whenPortOpens(dolt.port, dolt.host ?? '127.0.0.1', () => {
+        this.doltWait = undefined;
+        this.capabilities.invalidate();
+      });
+    } else {
+      this.doltWait?.dispose();
       this.doltWait = undefined;
     }
   }

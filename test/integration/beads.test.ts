@@ -374,6 +374,11 @@ describe('Beads view', function () {
         await sleep(500);
         assert.deepEqual(f.view.tree.getChildren(), []);
         await screenshot('beads-dolt-down');
+        // Waiting for Dolt to come back is a TCP connect every 2 s, not the version probe's processes.
+        const { processStats } = await api();
+        const spawned = processStats.spawned;
+        await sleep(6500);
+        assert.equal(processStats.spawned - spawned, 0, 'processes spawned while waiting for Dolt');
       } finally {
         execFileSync('gt', ['dolt', 'start'], { cwd: townRoot(), timeout: 120_000 });
       }

@@ -204,6 +204,28 @@ describe('Mail view', function () {
     await waitFor('the inbox back', () => f.resourceState?.kind === 'ok');
   });
 
+  it('Dolt stopped: an error item, never the old inbox; Dolt started again: the inbox comes back with no user action', async () => {
+    await loaded();
+    const f = await mailFeature();
+    const before = (await shown()).map((m) => m.id).sort();
+    assert.ok(before.length > 0);
+    execFileSync('gt', ['dolt', 'stop'], { cwd: townRoot(), timeout: 60_000 });
+    try {
+      await f.handlers['gastown.mail.refresh']();
+      await waitFor('an error item', () => {
+        const n = f.tree.getChildren();
+        return f.resourceState?.kind === 'error' && n.length === 1 && n[0].type === 'info' && n[0].kind === 'error';
+      }, 90_000);
+      await screenshot('mail-dolt-down');
+    } finally {
+      execFileSync('gt', ['dolt', 'start'], { cwd: townRoot(), timeout: 120_000 });
+    }
+    // No Refresh from here: the view notices Dolt back by itself.
+    await waitFor('the inbox back by itself', () => f.resourceState?.kind === 'ok', 60_000);
+    assert.deepEqual((await shown()).map((m) => m.id).sort(), before);
+    assert.equal(f.via, 'Dolt SQL');
+  });
+
   it('reads by SQL exactly what gt mail inbox --all --json prints, for every identity and kind of message; sqlReads off reads through gt', async () => {
     const town = townRoot();
     const env = { ...process.env, GT_ROLE: '', BD_ACTOR: '' };
