@@ -13,6 +13,15 @@ export function isAutonomous(kind: RoleKind): boolean {
   return AUTONOMOUS.has(kind);
 }
 
+/**
+ * Whom `gt sling` can give work to (its resolveTarget): a polecat always (a dead one is replaced by a fresh
+ * spawn), a dog always (gt dispatches and starts it), boot never (it takes no work), every other role only while
+ * its tmux session runs (gt nudges the pane).
+ */
+export function slingReach(kind: RoleKind): 'always' | 'running' | 'never' {
+  return kind === 'polecat' || kind === 'dog' ? 'always' : kind === 'boot' ? 'never' : 'running';
+}
+
 /** Where one role lives: the agent's working directory and its identity. */
 export interface RoleHome {
   kind: RoleKind;

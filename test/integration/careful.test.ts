@@ -152,6 +152,41 @@ describe('Careful agent actions (gt tmux)', function () {
     }
   });
 
+  it('Sling to a crew member is offered while gt runs it in tmux; otherwise it is refused before gt runs, with a Start in tmux button', async () => {
+    const { sessions } = await api();
+    const roles = await demoRoles();
+    const rigBd = (args: string[]): string => execFileSync('bd', args, { cwd: path.join(home.townRoot, 'demo'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const bead = rigBd(['create', 'Sling to a crew member', '-t', 'task', '-p', '2', '--silent']).trim();
+    const target = `demo/crew/${home.name ?? ''}`;
+    const beadNow = (): { status: string; assignee?: string } => (JSON.parse(rigBd(['show', bead, '--json'])) as { status: string; assignee?: string }[])[0];
+    if (hasSession()) {
+      await sessions.stop(home, { force: true });
+    }
+    await vscode.commands.executeCommand('workbench.view.extension.gastown');
+    await waitFor('no Sling on the stopped crew member', async () => /^role:crew:[^:]*:nosling:/.test(String((await roleItems(home)).role.contextValue)));
+    assert.match(String((await roleItems(roles.polecat)).role.contextValue), /^role:polecat:[^:]*:sling:/, 'a polecat takes work whether it runs or not');
+    const errors: string[] = [];
+    const orig = vscode.window.showErrorMessage;
+    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (m: string) => {
+      errors.push(m);
+      return Promise.resolve(undefined);
+    };
+    try {
+      const refused = await vscode.commands.executeCommand<string | undefined>('gastown.slingWork', undefined, { bead, target, args: '' });
+      assert.equal(refused, undefined);
+      assert.ok(errors.some((e) => e.includes(`${target} is not running in gt's tmux`)), errors.join('\n'));
+      const untouched = beadNow();
+      assert.deepEqual([untouched.status, untouched.assignee ?? ''], ['open', ''], 'gt ran: the bead changed');
+    } finally {
+      (vscode.window as { showErrorMessage: unknown }).showErrorMessage = orig;
+    }
+    await startInTmux();
+    await waitFor('Sling on the crew member gt runs', async () => /^role:crew:active:sling:/.test(String((await roleItems(home)).role.contextValue)));
+    const out = await vscode.commands.executeCommand<string | undefined>('gastown.slingWork', undefined, { bead, target, args: 'now' });
+    assert.ok(out, 'gt sling printed nothing');
+    assert.deepEqual([beadNow().status, beadNow().assignee], ['hooked', target]);
+  });
+
   it('a tmux start says "ready" only once the agent’s prompt is on gt’s pane, not when gt returns', async () => {
     const { sessions } = await api();
     if (hasSession()) {

@@ -6,7 +6,7 @@ import type { TownModels } from '../../model/townModel';
 import { planExec } from '../../town/agentPlan';
 import { explainGtError } from '../../town/gtErrors';
 import { posixCommandLine } from '../../town/shellQuote';
-import { gtRole, mailAddress, RoleHome } from '../../town/roles';
+import { gtRole, mailAddress, RoleHome, slingReach } from '../../town/roles';
 import { allRoles, pickRole } from '../pickRole';
 import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
@@ -144,6 +144,15 @@ const inTmux = (ctx: AgentCommandContext) => (r: RoleHome) => {
   return s?.host === 'tmux' && isRunning(s.state);
 };
 
+/** An error whose button starts the role's agent in gt's tmux. */
+function offerTmuxStart(ctx: AgentCommandContext, role: RoleHome, message: string, button: string): void {
+  void vscode.window.showErrorMessage(message, button).then((pick) => {
+    if (pick) {
+      ctx.sessions.start(role, { host: 'tmux' }).catch((e: unknown) => vscode.window.showErrorMessage(`Gas Town: ${(e as Error).message}`));
+    }
+  });
+}
+
 export async function attachAgent(ctx: AgentCommandContext, arg?: unknown): Promise<void> {
   if (refuseUntrusted(ctx)) {
     return;
@@ -157,11 +166,7 @@ export async function attachAgent(ctx: AgentCommandContext, arg?: unknown): Prom
       await ctx.sessions.attach(role);
     } catch (err) {
       const socket = ctx.sessions.socket(role.townRoot);
-      void vscode.window.showErrorMessage(`Gas Town: cannot attach to ${gtRole(role)}: ${(err as Error).message}. The tmux socket ${socket} may be gone; start the agent with "Gas Town: Start Agent".`, 'Start Agent').then((pick) => {
-        if (pick) {
-          ctx.sessions.start(role, { host: 'tmux' }).catch((e: unknown) => vscode.window.showErrorMessage(`Gas Town: ${(e as Error).message}`));
-        }
-      });
+      offerTmuxStart(ctx, role, `Gas Town: cannot attach to ${gtRole(role)}: ${(err as Error).message}. The tmux socket ${socket} may be gone; start the agent with "Gas Town: Start Agent".`, 'Start Agent');
     }
   });
 }
@@ -284,18 +289,27 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   let target = given?.target ?? presetRig ?? (presetRole ? slingTarget(presetRole) : undefined);
   if (!target) {
     type TargetItem = vscode.QuickPickItem & { target: string };
+    // The roles gt can deliver to now: a role that needs its tmux session is listed while it runs there.
     const targets: TargetItem[] = [
       ...town.layout.rigs.map((r) => ({ label: r.name, description: 'rig: spawn a polecat', target: r.name })),
-      ...allRoles(town).filter(slingable).map((r) => ({ label: slingTarget(r), description: r.kind, target: slingTarget(r) })),
+      ...allRoles(town)
+        .filter((r) => slingReach(r.kind) === 'always' || (slingReach(r.kind) === 'running' && inTmux(ctx)(r)))
+        .map((r) => ({ label: slingTarget(r), description: r.kind, target: slingTarget(r) })),
     ];
     target = (await vscode.window.showQuickPick(targets, { title: `Gas Town: Sling ${bead} — pick a target` }))?.target;
   }
   if (!target) {
     return undefined;
   }
-  const known = [...town.layout.rigs.map((r) => r.name), ...allRoles(town).filter(slingable).map(slingTarget), 'mayor', 'deacon', 'crew'];
+  // gt takes a role's mail address (demo/bob) or its full path (demo/crew/bob).
+  const known = [...town.layout.rigs.map((r) => r.name), ...allRoles(town).filter(slingable).flatMap((r) => [slingTarget(r), gtRole(r)]), 'mayor', 'deacon', 'crew'];
   if (!known.includes(target)) {
     void vscode.window.showErrorMessage(`Gas Town: there is no rig or role "${target}" in town ${town.layout.name}. Sling to a rig (${town.layout.rigs.map((r) => r.name).join(', ') || 'none yet: add one with gt rig add'}) to spawn a polecat, or to a role such as ${allRoles(town).slice(0, 3).map(slingTarget).join(', ')}.`);
+    return undefined;
+  }
+  const role = allRoles(town).find((r) => slingTarget(r) === target || gtRole(r) === target);
+  if (role && slingReach(role.kind) === 'running' && !(await ctx.gt.hasSession(ctx.sessions.socket(town.location.root), ctx.sessions.plan(role).sessionName))) {
+    offerTmuxStart(ctx, role, `Gas Town: ${target} is not running in gt's tmux, and gt gives slung work to a running session. Start it in tmux first, or sling to the rig to spawn a polecat.`, 'Start in tmux');
     return undefined;
   }
   const args = given?.args ?? (await vscode.window.showInputBox({ title: `Sling ${bead} to ${target}`, prompt: 'Optional args for the agent (natural language; stored on the bead as attached_args)' }));
@@ -321,9 +335,8 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
   return result.stdout;
 }
 
-/** gt sling resolves every role but boot (the deacon's watchdog, which takes no work). */
 function slingable(role: RoleHome): boolean {
-  return role.kind !== 'boot';
+  return slingReach(role.kind) !== 'never';
 }
 
 function slingTarget(role: RoleHome): string {

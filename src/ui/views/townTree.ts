@@ -4,7 +4,7 @@ import type { AgentRuntime } from '../../cli/gtSchemas';
 import type { TownModels } from '../../model/townModel';
 import type { TownEntry, TownStore } from '../../model/townStore';
 import { rigPrefix, RigLayout } from '../../town/layout';
-import { gtRole, mailAddress, RoleHome, RoleKind, tmuxSessionName } from '../../town/roles';
+import { gtRole, mailAddress, RoleHome, RoleKind, slingReach, tmuxSessionName } from '../../town/roles';
 import { escapeMarkdown } from '../../common/markdownText';
 import type { HookState } from '../../town/hooks/hookFiles';
 import type { RoleHooks } from '../hooksFeature';
@@ -235,7 +235,10 @@ export class TownTreeProvider extends Disposable implements vscode.TreeDataProvi
         const hookNote = hooks && hooks.state !== 'installed' ? `hooks ${hooks.state}` : undefined;
         item.description = [agent ? undefined : 'stopped', hookNote].filter((p) => p !== undefined).join(' · ') || undefined;
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
-        item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}:hooks-${hooks?.state ?? 'unknown'}`;
+        const reach = slingReach(node.role.kind);
+        const inTmux = agent?.type === 'agent' && ((agent.session?.host === 'tmux' && isRunning(agent.session.state)) || agent.runtime?.running === true);
+        const sling = reach === 'always' || (reach === 'running' && inTmux) ? 'sling' : 'nosling';
+        item.contextValue = `role:${node.role.kind}:${agent ? 'active' : 'idle'}:${sling}:hooks-${hooks?.state ?? 'unknown'}`;
         const md = new vscode.MarkdownString(undefined, true);
         md.appendText(`${gtRole(node.role)}\n${node.role.dir}\n`);
         if (hooks) {
