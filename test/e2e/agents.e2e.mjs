@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { clickActivityBar, runCommand, screenshot, terminalText, waitForTreeItem } from '../harness/ui.mjs';
@@ -226,6 +227,45 @@ export const suite = {
         } finally {
           restoreConfig();
           restoreAgents();
+        }
+      },
+    },
+    {
+      name: 'a stop gt refuses shows gt’s reason with Force Stop; clicking it ends gt’s tmux session',
+      async run(page, ctx) {
+        const town = ctx.town ?? ctx.env.GASTOWN_TEST_TOWN;
+        const summary = JSON.parse(ctx.env.GASTOWN_DEMO_SUMMARY || '{}');
+        const member = summary.crew?.[1];
+        const session = `${summary.prefix}-crew-${member}`;
+        const env = { ...process.env, ...ctx.env };
+        const tmux = (...args) => execFileSync('tmux', ['-L', summary.tmuxSocket, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        const alive = () => { try { tmux('has-session', '-t', `=${session}`); return true; } catch { return false; } };
+        // gt runs the crew member in tmux, started outside VS Code; the tree shows it.
+        if (!alive()) execFileSync('gt', ['crew', 'start', summary.rig, member], { cwd: town, env, stdio: 'ignore', timeout: 180000 });
+        await clickActivityBar(page, 'Gas Town');
+        await page.locator('.monaco-list-row').filter({ hasText: /tmux · (detached|ready)/ }).first().waitFor({ timeout: 60000 });
+        await onRole(page, 'Gas Town: Stop Agent', `demo/crew/${member}`);
+        const dialog = page.locator('.monaco-dialog-box', { hasText: 'Stop the agent' });
+        await dialog.waitFor({ state: 'visible', timeout: 15000 });
+        // A real refusal: gt cannot read the town's rig registry. Broken only now: the Town view drops the rig's
+        // roles while the file cannot be read, so the role is picked before.
+        const rigs = path.join(town, 'mayor', 'rigs.json');
+        const saved = fs.readFileSync(rigs, 'utf8');
+        fs.writeFileSync(rigs, '{ this is not json');
+        try {
+          await dialog.locator('.monaco-button', { hasText: /^Stop$/ }).first().click();
+          // Toasts may be folded away; the Notifications list holds every notification.
+          await page.waitForTimeout(3000);
+          await runCommand(page, 'Notifications: Show Notifications');
+          const toast = page.locator('.notifications-center .notification-list-item', { hasText: 'gt did not stop' }).first();
+          await toast.waitFor({ state: 'visible', timeout: 60000 });
+          assert.match(await toast.innerText(), /Error: /);
+          assert.ok(alive(), 'the tmux session ended although gt refused');
+          await screenshot(page, 'ui-stop-refused');
+          await toast.locator('.monaco-button', { hasText: 'Force Stop' }).first().click();
+          await waitForValue(() => (alive() ? undefined : true), 30000, 'Force Stop to end the tmux session');
+        } finally {
+          fs.writeFileSync(rigs, saved);
         }
       },
     },
