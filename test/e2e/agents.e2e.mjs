@@ -269,5 +269,60 @@ export const suite = {
         }
       },
     },
+    {
+      name: 'Cancel on a tmux start’s notification ends gt’s wait: no gt left running, no row left "starting"',
+      async run(page, ctx) {
+        const town = ctx.town ?? ctx.env.GASTOWN_TEST_TOWN;
+        const summary = JSON.parse(ctx.env.GASTOWN_DEMO_SUMMARY || '{}');
+        const member = summary.crew?.[1];
+        // An agent that draws its prompt only after 2 minutes, started in gt's tmux (the workspace's setting).
+        const restoreAgents = editJson(path.join(town, 'settings', 'agents.json'), (doc) => {
+          doc.agents.slowagent = { ...doc.agents.testagent, env: { ...doc.agents.testagent.env, TEST_AGENT_READY_DELAY_MS: '120000' } };
+        });
+        const restoreConfig = editJson(path.join(town, 'settings', 'config.json'), (doc) => {
+          doc.crew_agents = { ...doc.crew_agents, [member]: 'slowagent' };
+        });
+        const workspaceSettings = path.join(town, '.vscode', 'settings.json');
+        fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
+        fs.writeFileSync(workspaceSettings, JSON.stringify({ 'gastown.agents.host': 'tmux' }));
+        const gtStarts = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+          try {
+            return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`crew start ${summary.rig} ${member}`);
+          } catch {
+            return false;
+          }
+        });
+        try {
+          // VS Code picks the new workspace settings file up from its file watcher.
+          await page.waitForTimeout(5000);
+          await onRole(page, 'Gas Town: Start Agent', `demo/crew/${member}`);
+          await waitForValue(() => (gtStarts().length > 0 ? true : undefined), 30000, 'gt crew start to run');
+          // Toasts may be folded away; the Notifications list holds every notification.
+          await runCommand(page, 'Notifications: Show Notifications');
+          const toast = page.locator('.notifications-center .notification-list-item', { hasText: `Starting demo/crew/${member}` }).first();
+          await toast.waitFor({ state: 'visible', timeout: 30000 });
+          await screenshot(page, 'ui-start-cancel');
+          await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+          await waitForValue(() => (gtStarts().length === 0 ? true : undefined), 30000, 'gt crew start to end after Cancel');
+          await toast.waitFor({ state: 'hidden', timeout: 30000 });
+          await page.keyboard.press('Escape');
+          await clickActivityBar(page, 'Gas Town');
+          await waitForTreeItem(page, 'Town', member, { timeoutMs: 30000 });
+          await page.waitForTimeout(3000);
+          const starting = await page.locator('.monaco-list-row').filter({ hasText: /starting/ }).count();
+          assert.equal(starting, 0, 'a row still says "starting"');
+        } finally {
+          fs.rmSync(path.dirname(workspaceSettings), { recursive: true, force: true });
+          restoreConfig();
+          restoreAgents();
+          // What gt made before the Cancel goes, so later suites start from a stopped crew member.
+          try {
+            execFileSync('tmux', ['-L', summary.tmuxSocket, 'kill-session', '-t', `=${summary.prefix}-crew-${member}`], { env: { ...process.env, ...ctx.env }, stdio: 'ignore' });
+          } catch {
+            // no session
+          }
+        }
+      },
+    },
   ],
 };
