@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { clickActivityBar, runCommand, screenshot, terminalText, waitForTreeItem } from '../harness/ui.mjs';
+import { clickActivityBar, runCommand, screenshot, terminalText, treeItems, waitForTreeItem } from '../harness/ui.mjs';
 
 /** Process ids of the test agents running in a role home (Linux /proc: cwd and command line). */
 function agentProcesses(home) {
@@ -22,7 +22,7 @@ function agentProcesses(home) {
 async function waitForValue(get, timeoutMs, what) {
   const t0 = Date.now();
   for (;;) {
-    const v = get();
+    const v = await get();
     if (v !== undefined) return v;
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -35,6 +35,17 @@ async function onRole(page, command, address) {
   const widget = page.locator('.quick-input-widget');
   await widget.locator('.quick-input-box input').fill(address);
   await widget.locator('.quick-input-list .monaco-list-row', { hasText: address }).first().click();
+}
+
+/** Waits until the description of the agent row under the Town view's row of role `name` matches `re` (null: no agent row). */
+async function agentRowIs(page, name, re, timeoutMs = 60000) {
+  await waitForValue(async () => {
+    const rows = await treeItems(page, 'Town');
+    const i = rows.findIndex((r) => r.label === name);
+    if (i < 0) return undefined;
+    const child = rows[i + 1] && rows[i + 1].level > rows[i].level ? rows[i + 1] : undefined;
+    return (re === null ? !child : child && re.test(child.description)) ? true : undefined;
+  }, timeoutMs, `the agent row of ${name} to be ${re ?? 'gone'}`);
 }
 
 /** Edits a JSON file of the town and returns a function that puts it back. */
@@ -243,7 +254,7 @@ export const suite = {
         // gt runs the crew member in tmux, started outside VS Code; the tree shows it.
         if (!alive()) execFileSync('gt', ['crew', 'start', summary.rig, member], { cwd: town, env, stdio: 'ignore', timeout: 180000 });
         await clickActivityBar(page, 'Gas Town');
-        await page.locator('.monaco-list-row').filter({ hasText: /tmux · (detached|ready)/ }).first().waitFor({ timeout: 60000 });
+        await agentRowIs(page, member, /^tmux · (detached|ready)/);
         await onRole(page, 'Gas Town: Stop Agent', `demo/crew/${member}`);
         const dialog = page.locator('.monaco-dialog-box', { hasText: 'Stop the agent' });
         await dialog.waitFor({ state: 'visible', timeout: 15000 });
@@ -285,6 +296,15 @@ export const suite = {
         const workspaceSettings = path.join(town, '.vscode', 'settings.json');
         fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
         fs.writeFileSync(workspaceSettings, JSON.stringify({ 'gastown.agents.host': 'tmux' }));
+        // From a stopped crew member (an earlier test may have left gt's session).
+        try {
+          execFileSync('tmux', ['-L', summary.tmuxSocket, 'kill-session', '-t', `=${summary.prefix}-crew-${member}`], { env: { ...process.env, ...ctx.env }, stdio: 'ignore' });
+        } catch {
+          // no session
+        }
+        await clickActivityBar(page, 'Gas Town');
+        await runCommand(page, 'Gas Town: Refresh');
+        await agentRowIs(page, member, null);
         const gtStarts = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
           try {
             return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`crew start ${summary.rig} ${member}`);

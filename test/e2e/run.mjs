@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openWorkbench, screenshot } from '../harness/ui.mjs';
+import { dumpExtensionLog } from '../harness/run-ext-tests.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -47,6 +48,7 @@ export async function runUiSuites({ extDir, town, env, grep }) {
           failed++;
           console.log(`    ✗ ${t.name}\n      ${String(e.stack ?? e).split('\n').slice(0, 4).join('\n      ')}`);
           await screenshot(wb.page, `FAILED-${suite.name}-${t.name}`.replace(/[^A-Za-z0-9._-]+/g, '_')).catch(() => {});
+          dumpExtensionLog(wb.server.udd, path.resolve('test-results'), (line) => console.log(line));
         }
       }
     } finally {

@@ -132,7 +132,7 @@ export async function runExtensionHostTests({
  * After a failure: the tail of the extension's own log ("Gas Town" output channel, which VS Code writes under the
  * user-data-dir) in the output, and the whole file beside the screenshots, since the server's folder is removed.
  */
-function dumpExtensionLog(udd, dir, log) {
+export function dumpExtensionLog(udd, dir, log) {
   const found = [];
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BeadsDatabase } from '../../src/model/beadsModel';
 import type { BeadsNode } from '../../src/ui/views/beadsTree';
-import { api, CliBead, screenshot, sleep, townRoot, waitFor } from './helpers';
+import { api, capturingMessages, CliBead, screenshot, sleep, townRoot, waitFor } from './helpers';
 
 // The Beads view against the demo town's real databases, compared with what the real bd prints.
 
@@ -243,18 +243,9 @@ describe('Beads view', function () {
 
   it('a write bd refuses shows bd’s own message', async () => {
     const rig = await db('demo');
-    const errors: string[] = [];
-    const orig = vscode.window.showErrorMessage;
-    // Capture the message the user would see (the notification itself is not readable from a test).
-    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (m: string) => {
-      errors.push(m);
-      return Promise.resolve(undefined);
-    };
-    try {
+    const errors = await capturingMessages('showErrorMessage', async () => {
       await vscode.commands.executeCommand('gastown.beads.addDependency', { cwd: rig.db.cwd, id: `${rig.db.prefix}-doesnotexist` }, `${rig.db.prefix}-neither`);
-    } finally {
-      (vscode.window as { showErrorMessage: unknown }).showErrorMessage = orig;
-    }
+    });
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(errors[0], /bd said: .*(not found|no issue|does not exist)/i);
   });

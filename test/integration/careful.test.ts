@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RoleHome } from '../../src/town/roles';
-import { api, crewAgentVariant, demoRoles, roleItems, sleep, waitFor } from './helpers';
+import { api, capturingMessages, crewAgentVariant, demoRoles, roleItems, sleep, waitFor } from './helpers';
 
 /** Careful actions on agents gt runs in tmux: Resume keeps the host, a refused stop keeps the agent, Cancel ends gt's wait. */
 describe('Careful agent actions (gt tmux)', function () {
@@ -165,21 +165,13 @@ describe('Careful agent actions (gt tmux)', function () {
     await vscode.commands.executeCommand('workbench.view.extension.gastown');
     await waitFor('no Sling on the stopped crew member', async () => /^role:crew:[^:]*:nosling:/.test(String((await roleItems(home)).role.contextValue)));
     assert.match(String((await roleItems(roles.polecat)).role.contextValue), /^role:polecat:[^:]*:sling:/, 'a polecat takes work whether it runs or not');
-    const errors: string[] = [];
-    const orig = vscode.window.showErrorMessage;
-    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (m: string) => {
-      errors.push(m);
-      return Promise.resolve(undefined);
-    };
-    try {
+    const errors = await capturingMessages('showErrorMessage', async () => {
       const refused = await vscode.commands.executeCommand<string | undefined>('gastown.slingWork', undefined, { bead, target, args: '' });
       assert.equal(refused, undefined);
-      assert.ok(errors.some((e) => e.includes(`${target} is not running in gt's tmux`)), errors.join('\n'));
-      const untouched = beadNow();
-      assert.deepEqual([untouched.status, untouched.assignee ?? ''], ['open', ''], 'gt ran: the bead changed');
-    } finally {
-      (vscode.window as { showErrorMessage: unknown }).showErrorMessage = orig;
-    }
+    });
+    assert.ok(errors.some((e) => e.includes(`${target} is not running in gt's tmux`)), errors.join('\n'));
+    const untouched = beadNow();
+    assert.deepEqual([untouched.status, untouched.assignee ?? ''], ['open', ''], 'gt ran: the bead changed');
     await startInTmux();
     await waitFor('Sling on the crew member gt runs', async () => /^role:crew:active:sling:/.test(String((await roleItems(home)).role.contextValue)));
     const out = await vscode.commands.executeCommand<string | undefined>('gastown.slingWork', undefined, { bead, target, args: 'now' });

@@ -122,3 +122,23 @@ export function crewAgentVariant(home: RoleHome, name: string, changes: Record<s
     fs.writeFileSync(configFile, saved[1]);
   };
 }
+
+/**
+ * Runs `body` while recording the messages the extension shows with `vscode.window[kind]` (the notification itself
+ * is not readable from a test); the real function is put back afterwards.
+ */
+export async function capturingMessages(kind: 'showErrorMessage' | 'showWarningMessage', body: (messages: string[]) => Promise<void>): Promise<string[]> {
+  const messages: string[] = [];
+  const win = vscode.window as unknown as Record<string, unknown>;
+  const orig = win[kind];
+  win[kind] = (m: string) => {
+    messages.push(m);
+    return Promise.resolve(undefined);
+  };
+  try {
+    await body(messages);
+  } finally {
+    win[kind] = orig;
+  }
+  return messages;
+}

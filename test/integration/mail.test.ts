@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MailMessage } from '../../src/cli/mailClient';
 import type { MailNode } from '../../src/ui/views/mailTree';
-import { api, screenshot, townRoot, waitFor } from './helpers';
+import { api, capturingMessages, screenshot, townRoot, waitFor } from './helpers';
 
 // The Mail view against the demo town's real mail, compared with what the real gt and bd print.
 
@@ -151,22 +151,14 @@ describe('Mail view', function () {
   it('outside mail (gt mail send) shows with no user action; urgent mail to the overseer raises one notification', async () => {
     await loaded();
     const f = await mailFeature();
-    const warnings: string[] = [];
-    const orig = vscode.window.showWarningMessage;
-    (vscode.window as { showWarningMessage: unknown }).showWarningMessage = (m: string) => {
-      warnings.push(m);
-      return Promise.resolve(undefined);
-    };
-    try {
+    await capturingMessages('showWarningMessage', async (warnings) => {
       const subject = `Outside urgent ${Date.now()}`;
       execFileSync('gt', ['mail', 'send', 'overseer', '--from', 'mayor/', '--urgent', '-s', subject, '-m', 'now'], { cwd: townRoot(), env: { ...process.env, GT_ROLE: '' } });
       await waitFor('the outside message in the view', async () => (await shown()).some((m) => m.subject === subject), 30_000);
       await f.handlers['gastown.mail.refresh']();
       await f.handlers['gastown.mail.refresh']();
       assert.equal(warnings.filter((w) => w.includes(subject)).length, 1, warnings.join('\n'));
-    } finally {
-      (vscode.window as { showWarningMessage: unknown }).showWarningMessage = orig;
-    }
+    });
   });
 
   it('gt missing, printing garbage or hanging: an error item with the cause, never a stale inbox', async () => {

@@ -361,9 +361,9 @@ export class SessionManager extends Disposable {
     const readAt = this.status.statusReadAt(townRoot);
     for (const home of roles) {
       const known = this.get(home);
-      // A status read before our own start or stop (gt's full pass takes seconds) would undo it; the newer read
-      // that the change asked for decides.
-      if (known && known.changedAt >= readAt) {
+      // A status read before our own start or stop of gt's session (gt's full pass takes seconds) would undo it;
+      // the newer read that the change asked for decides. A native session of ours is not the one the read is about.
+      if (known instanceof TmuxSession && known.changedAt >= readAt) {
         continue;
       }
       const agent = this.status.agent(townRoot, tmuxSessionName(home, this.towns.prefixOf(home)), mailAddress(home));
