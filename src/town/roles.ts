@@ -22,6 +22,12 @@ export function slingReach(kind: RoleKind): 'always' | 'running' | 'never' {
   return kind === 'polecat' || kind === 'dog' ? 'always' : kind === 'boot' ? 'never' : 'running';
 }
 
+/** Whether `gt sling` can give this role work now, given whether gt runs its tmux session. */
+export function slingableNow(kind: RoleKind, runsInTmux: boolean): boolean {
+  const reach = slingReach(kind);
+  return reach === 'always' || (reach === 'running' && runsInTmux);
+}
+
 /** Where one role lives: the agent's working directory and its identity. */
 export interface RoleHome {
   kind: RoleKind;

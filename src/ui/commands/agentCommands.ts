@@ -6,7 +6,7 @@ import type { TownModels } from '../../model/townModel';
 import { planExec } from '../../town/agentPlan';
 import { explainGtError } from '../../town/gtErrors';
 import { posixCommandLine } from '../../town/shellQuote';
-import { gtRole, mailAddress, RoleHome, slingReach } from '../../town/roles';
+import { gtRole, mailAddress, RoleHome, slingableNow, slingReach } from '../../town/roles';
 import { allRoles, pickRole } from '../pickRole';
 import type { SessionManager } from '../terminals/sessionManager';
 import { isRunning } from '../terminals/agentSession';
@@ -293,7 +293,7 @@ export async function slingWork(ctx: AgentCommandContext, arg?: unknown, given?:
     const targets: TargetItem[] = [
       ...town.layout.rigs.map((r) => ({ label: r.name, description: 'rig: spawn a polecat', target: r.name })),
       ...allRoles(town)
-        .filter((r) => slingReach(r.kind) === 'always' || (slingReach(r.kind) === 'running' && inTmux(ctx)(r)))
+        .filter((r) => slingableNow(r.kind, inTmux(ctx)(r)))
         .map((r) => ({ label: slingTarget(r), description: r.kind, target: slingTarget(r) })),
     ];
     target = (await vscode.window.showQuickPick(targets, { title: `Gas Town: Sling ${bead} — pick a target` }))?.target;
